@@ -1,0 +1,386 @@
+"""Find the Swagger 2.0 / OpenAPI 3.x operation that documents a seed's endpoint.
+
+Pytest-free. Spec files live under a "Swagger root"; seeds name theirs in front matter
+(``swagger: swagger/scheduling/legacy/scheduling.json``). Files are read lazily, once per
+index, and matched through a per-method segment trie rather than a regex per operation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+HTTP_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"})
+SPEC_SUFFIXES = (".json", ".yaml", ".yml")
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{[^{}/]*\}")
+_WILD = "\x00"  # stands for a placeholder inside a request segment
+_OBO = "x-on-behalf-of"
+
+
+def split_endpoint(endpoint: str) -> tuple[str, str] | None:
+    """``"PUT /a/{id}"`` -> ``("PUT", "/a/{id}")``; None when not ``METHOD /path``."""
+    if not isinstance(endpoint, str):
+        return None
+    parts = endpoint.split(None, 1)
+    if len(parts) != 2 or parts[0].upper() not in HTTP_METHODS:
+        return None
+    path = parts[1].strip()
+    if not path.startswith("/") or any(c.isspace() for c in path):
+        return None
+    return parts[0].upper(), path
+
+
+def _pointer(document: Any, ref: str) -> Any:
+    """Resolve a local ``#/a/b`` JSON pointer; None when it does not resolve."""
+    if not ref.startswith("#"):
+        return None
+    node = document
+    for raw in ref[1:].split("/")[1:] if ref != "#" else []:
+        key = unquote(raw).replace("~1", "/").replace("~0", "~")
+        if isinstance(node, Mapping):
+            node = node.get(key)
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return None
+    return node
+
+
+def _deref(document: Any, node: Any) -> Any:
+    """Follow local ``$ref`` chains (cycle-safe); unresolvable refs are returned as is."""
+    seen: set[str] = set()
+    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+        ref = node["$ref"]
+        target = _pointer(document, ref) if ref not in seen else None
+        if not isinstance(target, Mapping):
+            return node
+        seen.add(ref)
+        node = target
+    return node
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One method on one path of a spec file. Equal when file, method and template are."""
+
+    spec: Path
+    method: str
+    template: str
+    operation: Mapping = field(compare=False, repr=False)
+    path_item: Mapping = field(compare=False, repr=False)
+    document: Mapping = field(default_factory=dict, compare=False, repr=False)
+    """The whole spec document, used to resolve local ``$ref`` parameters."""
+
+    @cached_property
+    def _parameters(self) -> tuple[Mapping, ...]:
+        merged: dict[Any, Mapping] = {}
+        for source in (self.path_item, self.operation):
+            params = source.get("parameters")
+            for raw in params if isinstance(params, list) else ():
+                param = _deref(self.document, raw)
+                if not isinstance(param, Mapping):
+                    continue
+                name, where = param.get("name"), param.get("in")
+                key = (name, where) if isinstance(name, str) else id(param)
+                merged[key] = param
+        return tuple(merged.values())
+
+    def parameters(self) -> list[Mapping]:
+        """Path-level then operation-level parameters, refs resolved, op-level overriding."""
+        return list(self._parameters)
+
+    def header_names(self) -> frozenset[str]:
+        """Lower-cased names of the ``in: header`` parameters."""
+        return frozenset(
+            p["name"].lower()
+            for p in self._parameters
+            if p.get("in") == "header" and isinstance(p.get("name"), str)
+        )
+
+    def wants_on_behalf_of(self) -> bool:
+        """Declares an X-On-Behalf-Of header or a truthy ``x-on-behalf-of`` extension."""
+        if _OBO in self.header_names():
+            return True
+        return any(
+            bool(value)
+            for source in (self.operation, self.path_item)
+            for key, value in source.items()
+            if isinstance(key, str) and key.lower() == _OBO
+        )
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """A spec file that could not be used."""
+
+    path: Path
+    message: str
+
+
+def _segments(path: str) -> tuple[str, ...]:
+    """Split a path into non-empty segments, placeholders replaced by ``_WILD``."""
+    path = _PLACEHOLDER.sub(_WILD, path)
+    if "://" in path:
+        path = urlsplit(path).path
+    path = path.split("?", 1)[0].split("#", 1)[0]
+    return tuple(seg if _WILD in seg else unquote(seg) for seg in path.split("/") if seg)
+
+
+class _Node:
+    __slots__ = ("lit", "ops", "param", "pats")
+
+    def __init__(self) -> None:
+        self.lit: dict[str, _Node] = {}
+        self.param: _Node | None = None
+        self.pats: list[tuple[re.Pattern[str], _Node]] = []
+        self.ops: list[Operation] = []
+
+
+class _Trie:
+    """Operations by method and path segments; spec ``{p}`` segments are wildcards."""
+
+    def __init__(self) -> None:
+        self._roots: dict[str, _Node] = {}
+
+    def add(self, op: Operation) -> None:
+        node = self._roots.setdefault(op.method, _Node())
+        for seg in (s for s in op.template.split("/") if s):
+            if re.fullmatch(r"\{[^{}]*\}", seg):
+                node.param = node.param or _Node()
+                node = node.param
+            elif "{" in seg:
+                rx = re.compile("[^/]+".join(map(re.escape, re.split(r"\{[^{}]*\}", seg))))
+                for known, child in node.pats:
+                    if known.pattern == rx.pattern:
+                        node = child
+                        break
+                else:
+                    node.pats.append((rx, _Node()))
+                    node = node.pats[-1][1]
+            else:
+                node = node.lit.setdefault(seg, _Node())
+        node.ops.append(op)
+
+    def find(self, method: str, segs: tuple[str, ...]) -> Operation | None:
+        best: tuple[tuple[int, ...], Operation] | None = None
+        root = self._roots.get(method.upper())
+        for kinds, op in self._walk(root, segs, ()) if root else ():
+            score = (kinds.count(2), kinds.count(1), *kinds)
+            if best is None or score > best[0]:
+                best = (score, op)
+        return best[1] if best else None
+
+    def _walk(
+        self, node: _Node, segs: tuple[str, ...], kinds: tuple[int, ...]
+    ) -> Iterator[tuple[tuple[int, ...], Operation]]:
+        if len(kinds) == len(segs):
+            if node.ops:
+                yield kinds, node.ops[0]
+            return
+        seg = segs[len(kinds)]
+        wild = _WILD in seg
+        if not wild and seg in node.lit:
+            yield from self._walk(node.lit[seg], segs, (*kinds, 2))
+        for rx, child in node.pats:
+            if wild or rx.fullmatch(seg):
+                yield from self._walk(child, segs, (*kinds, 1))
+        if node.param is not None:
+            yield from self._walk(node.param, segs, (*kinds, 0))
+
+
+def _prefix(document: Mapping) -> str:
+    """basePath, else the path of the first server url (variables defaulted); "" for "/"."""
+    base = document.get("basePath")
+    if not isinstance(base, str):
+        servers = document.get("servers")
+        server = servers[0] if isinstance(servers, list) and servers else None
+        url = server.get("url") if isinstance(server, Mapping) else None
+        if not isinstance(url, str):
+            return ""
+        variables = server.get("variables") or {}
+        for name, var in variables.items() if isinstance(variables, Mapping) else ():
+            if isinstance(var, Mapping) and "default" in var:
+                url = url.replace("{" + str(name) + "}", str(var["default"]))
+        base = urlsplit(url).path if "://" in url else url
+    return "/" + "/".join(s for s in base.split("/") if s) if base.strip("/") else ""
+
+
+class SpecFile:
+    """A loaded spec: its version, path prefix, raw document and operations."""
+
+    def __init__(self, path: Path, document: Mapping) -> None:
+        self.path = path
+        self.document = document
+        version = document.get("swagger") or document.get("openapi")
+        self.version = str(version) if version is not None else ""
+        self.prefix = _prefix(document)
+        self.operations: list[Operation] = []
+        paths = document.get("paths")
+        for raw_path, raw_item in paths.items() if isinstance(paths, Mapping) else ():
+            item = _deref(document, raw_item)
+            if not isinstance(raw_path, str) or not isinstance(item, Mapping):
+                continue
+            template = self.prefix + "/" + raw_path.strip("/")
+            template = template.rstrip("/") or "/"
+            for method, op in item.items():
+                if str(method).upper() in HTTP_METHODS and isinstance(op, Mapping):
+                    self.operations.append(
+                        Operation(path, str(method).upper(), template, op, item, document)
+                    )
+        self.trie = _Trie()
+        for op in self.operations:
+            self.trie.add(op)
+
+    def find(self, method: str, path: str) -> Operation | None:
+        """The most specific operation of this file matching ``method path``."""
+        return self.trie.find(method, _segments(path))
+
+    def __repr__(self) -> str:
+        return f"SpecFile({str(self.path)!r}, version={self.version!r}, prefix={self.prefix!r})"
+
+
+def _read(path: Path) -> SpecFile | SpecProblem:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return SpecProblem(path, "Swagger file not found")
+    except (OSError, UnicodeDecodeError) as exc:
+        return SpecProblem(path, f"cannot read Swagger file: {exc}")
+    try:
+        if path.suffix.lower() == ".json":
+            document = json.loads(text)
+        else:
+            document = yaml.load(text, Loader=_LOADER)
+    except (ValueError, yaml.YAMLError) as exc:
+        kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
+        return SpecProblem(path, f"not valid {kind}: {exc}".splitlines()[0])
+    if not isinstance(document, Mapping) or not isinstance(document.get("paths"), Mapping):
+        return SpecProblem(path, "not a Swagger/OpenAPI document (no 'paths' object)")
+    return SpecFile(path, document)
+
+
+class SwaggerIndex:
+    """Loads spec files under a root lazily, once per process; thread-safe."""
+
+    _shared: ClassVar[dict[Path | None, SwaggerIndex]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = Path(os.path.abspath(root)) if root is not None else None
+        self._lock = threading.RLock()
+        self._cache: dict[Path, SpecFile | SpecProblem] = {}
+        self._problems: dict[SpecProblem, None] = {}
+        self._all: _Trie | None = None
+
+    @classmethod
+    def shared(cls, root: Path | None) -> SwaggerIndex:
+        """The process-wide index for ``root`` (created on first use)."""
+        key = Path(os.path.abspath(root)) if root is not None else None
+        with cls._shared_lock:
+            if key not in cls._shared:
+                cls._shared[key] = cls(key)
+            return cls._shared[key]
+
+    def resolve(self, ref: str | None) -> Path | None:
+        """Front-matter value -> spec path; None if empty or escaping/lacking the root."""
+        if not isinstance(ref, str) or not ref.strip():
+            return None
+        ref = ref.strip()
+        path = Path(ref)
+        if path.is_absolute():
+            if path.exists() or self.root is None or "swagger" not in path.parts[1:]:
+                return path
+            at = len(path.parts) - 1 - path.parts[::-1].index("swagger")
+            for tail in (path.parts[at:], path.parts[at + 1 :]):
+                candidate = self.root.joinpath(*tail)
+                if tail and candidate.is_file():
+                    return candidate
+            return path
+        if self.root is None:
+            return None
+        candidate = Path(os.path.normpath(self.root / path))
+        if not candidate.is_relative_to(self.root) or candidate == self.root:
+            return None
+        if not candidate.exists() and path.parts[0] == self.root.name and len(path.parts) > 1:
+            alternative = self.root.joinpath(*path.parts[1:])
+            if alternative.is_file():
+                return alternative
+        return candidate
+
+    def _get(self, path: Path, report_non_spec: bool = True) -> SpecFile | SpecProblem:
+        with self._lock:
+            result = self._cache.get(path)
+            if result is None:
+                result = self._cache[path] = _read(path)
+            if isinstance(result, SpecProblem) and (
+                report_non_spec or not result.message.startswith("not a Swagger")
+            ):
+                self._problems.setdefault(result)
+            return result
+
+    def load(self, ref: str | None) -> SpecFile | SpecProblem | None:
+        """The spec file ``ref`` names (cached), a SpecProblem, or None for no/refused ref."""
+        path = self.resolve(ref)
+        return None if path is None else self._get(path)
+
+    def problems(self) -> list[SpecProblem]:
+        """Every problem met so far, each once, in the order met."""
+        with self._lock:
+            return list(self._problems)
+
+    def specs(self) -> list[SpecFile]:
+        """Every loadable spec under the root (sorted; loaded once, on first need)."""
+        self._all_trie()
+        with self._lock:
+            return [
+                spec
+                for path, spec in sorted(self._cache.items())
+                if isinstance(spec, SpecFile) and self._under_root(path)
+            ]
+
+    def _under_root(self, path: Path) -> bool:
+        return self.root is not None and path.is_relative_to(self.root)
+
+    def _all_trie(self) -> _Trie:
+        if self._all is not None:
+            return self._all
+        with self._lock:
+            if self._all is None:
+                trie = _Trie()
+                for path in self._scan():
+                    # Well-formed non-spec files (fixtures, package.json...) are passed over.
+                    spec = self._get(path, report_non_spec=False)
+                    for op in spec.operations if isinstance(spec, SpecFile) else ():
+                        trie.add(op)
+                self._all = trie
+        return self._all
+
+    def _scan(self) -> list[Path]:
+        if self.root is None or not self.root.is_dir():
+            return []
+        found = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "node_modules"]
+            found += [Path(dirpath, f) for f in filenames if f.lower().endswith(SPEC_SUFFIXES)]
+        return sorted(found)
+
+    def find(self, method: str, path: str, ref: str | None = None) -> Operation | None:
+        """The operation for ``method path``: first in ``ref``'s file, then in any other."""
+        segs = _segments(path)
+        own = self.load(ref)
+        if isinstance(own, SpecFile):
+            found = own.trie.find(method, segs)
+            if found is not None:
+                return found
+        return self._all_trie().find(method, segs)
