@@ -143,7 +143,7 @@ class _Node:
     def __init__(self) -> None:
         self.lit: dict[str, _Node] = {}
         self.param: _Node | None = None
-        self.pats: list[tuple[re.Pattern[str], _Node]] = []
+        self.pats: dict[str, tuple[re.Pattern[str], _Node]] = {}
         self.ops: list[Operation] = []
 
 
@@ -160,14 +160,8 @@ class _Trie:
                 node.param = node.param or _Node()
                 node = node.param
             elif "{" in seg:
-                rx = re.compile("[^/]+".join(map(re.escape, re.split(r"\{[^{}]*\}", seg))))
-                for known, child in node.pats:
-                    if known.pattern == rx.pattern:
-                        node = child
-                        break
-                else:
-                    node.pats.append((rx, _Node()))
-                    node = node.pats[-1][1]
+                key = "[^/]+".join(map(re.escape, re.split(r"\{[^{}]*\}", seg)))
+                node = node.pats.setdefault(key, (re.compile(key), _Node()))[1]
             else:
                 node = node.lit.setdefault(seg, _Node())
         node.ops.append(op)
@@ -189,11 +183,10 @@ class _Trie:
                 yield kinds, node.ops[0]
             return
         seg = segs[len(kinds)]
-        wild = _WILD in seg
-        if not wild and seg in node.lit:
+        if _WILD not in seg and seg in node.lit:
             yield from self._walk(node.lit[seg], segs, (*kinds, 2))
-        for rx, child in node.pats:
-            if wild or rx.fullmatch(seg):
+        for rx, child in node.pats.values():
+            if rx.fullmatch(seg):  # a placeholder stands for one or more characters
                 yield from self._walk(child, segs, (*kinds, 1))
         if node.param is not None:
             yield from self._walk(node.param, segs, (*kinds, 0))
@@ -270,6 +263,15 @@ def _read(path: Path) -> SpecFile | SpecProblem:
     return SpecFile(path, document)
 
 
+def _skip_dir(parent: str, name: str) -> bool:
+    """Hidden folders, dependency folders and virtualenvs hold no specs of the project."""
+    return (
+        name.startswith(".")
+        or name in {"node_modules", "__pycache__", "site-packages"}
+        or os.path.exists(os.path.join(parent, name, "pyvenv.cfg"))
+    )
+
+
 class SwaggerIndex:
     """Loads spec files under a root lazily, once per process; thread-safe."""
 
@@ -282,6 +284,7 @@ class SwaggerIndex:
         self._cache: dict[Path, SpecFile | SpecProblem] = {}
         self._problems: dict[SpecProblem, None] = {}
         self._all: _Trie | None = None
+        self._scanned: list[Path] = []
 
     @classmethod
     def shared(cls, root: Path | None) -> SwaggerIndex:
@@ -340,25 +343,19 @@ class SwaggerIndex:
             return list(self._problems)
 
     def specs(self) -> list[SpecFile]:
-        """Every loadable spec under the root (sorted; loaded once, on first need)."""
+        """Every spec found under the root, sorted by path (all loaded on first need)."""
         self._all_trie()
         with self._lock:
-            return [
-                spec
-                for path, spec in sorted(self._cache.items())
-                if isinstance(spec, SpecFile) and self._under_root(path)
-            ]
-
-    def _under_root(self, path: Path) -> bool:
-        return self.root is not None and path.is_relative_to(self.root)
+            found = [self._cache[path] for path in self._scanned]
+        return [spec for spec in found if isinstance(spec, SpecFile)]
 
     def _all_trie(self) -> _Trie:
         if self._all is not None:
             return self._all
         with self._lock:
             if self._all is None:
-                trie = _Trie()
-                for path in self._scan():
+                trie, self._scanned = _Trie(), self._scan()
+                for path in self._scanned:
                     # Well-formed non-spec files (fixtures, package.json...) are passed over.
                     spec = self._get(path, report_non_spec=False)
                     for op in spec.operations if isinstance(spec, SpecFile) else ():
@@ -371,7 +368,7 @@ class SwaggerIndex:
             return []
         found = []
         for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "node_modules"]
+            dirnames[:] = [d for d in dirnames if not _skip_dir(dirpath, d)]
             found += [Path(dirpath, f) for f in filenames if f.lower().endswith(SPEC_SUFFIXES)]
         return sorted(found)
 

@@ -185,6 +185,9 @@ def test_scan_reports_unparsable_files_but_passes_over_other_documents(tmp_path:
     write(tmp_path, "swagger/broken.yaml", "a: [unclosed\n")
     write(tmp_path, "fixtures/package.json", {"name": "x"})
     write(tmp_path, ".git/hidden.json", "{bad")
+    write(tmp_path, "node_modules/m/bad.json", "{bad")
+    write(tmp_path, "venv/pyvenv.cfg", "home = /usr/bin\n")
+    write(tmp_path, "venv/lib/bad.json", "{bad")
     index = SwaggerIndex(tmp_path)
     assert index.find("GET", "/g/ok") is not None
     assert index.find("GET", "/g/ok") is not None
@@ -375,3 +378,4 @@ def test_segments_mixing_literal_and_param(tmp_path: Path) -> None:
     assert index.find("GET", "/files/report.json").template == "/files/{name}.json"
     assert index.find("GET", "/files/{{file}}.json") is not None
     assert index.find("GET", "/files/report.xml") is None
+    assert index.find("GET", "/files/{{file}}.xml") is None
