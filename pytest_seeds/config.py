@@ -1,0 +1,226 @@
+"""One table of settings, resolved once into a frozen :class:`Settings`.
+
+Each setting has a command-line flag, an ini key and (where it makes sense) an
+environment variable; the command line wins over the environment, which wins
+over the ini file. Tokens and configured values come from the ``--seeds-config``
+file (``{"tokens": {...}, "params": {...}}``, JSON or YAML) and from
+``SEEDS_TOKEN_<TYPE>`` / ``SEEDS_PARAM_<NAME>`` environment variables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .yamlload import load_yaml
+
+
+class ConfigError(ValueError):
+    """A setting with a bad value; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table."""
+
+    name: str
+    flag: str
+    env: str | None
+    kind: str  # "paths", "path", "url", "float", "int", "flag", "choice", "text"
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+
+    @property
+    def ini(self) -> str:
+        return "seeds_" + self.name.removeprefix("seeds_")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "dirs",
+        "--seeds-dir",
+        "SEEDS_DIR",
+        "paths",
+        (),
+        "folder (or file) of seed documents; repeatable",
+    ),
+    Setting(
+        "base_url",
+        "--seeds-base-url",
+        "SEEDS_BASE_URL",
+        "url",
+        None,
+        "base URL of the API under test",
+    ),
+    Setting(
+        "fallback_url",
+        "--seeds-fallback-url",
+        "SEEDS_FALLBACK_URL",
+        "url",
+        None,
+        "base URL for steps and seeds marked useFallbackApi",
+    ),
+    Setting(
+        "partners_url",
+        "--seeds-partners-url",
+        "SEEDS_PARTNERS_URL",
+        "url",
+        None,
+        "base URL for paths containing /partners/",
+    ),
+    Setting(
+        "timeout",
+        "--seeds-timeout",
+        "SEEDS_TIMEOUT",
+        "float",
+        30.0,
+        "seconds to wait for a connection or a response",
+    ),
+    Setting(
+        "swagger_root",
+        "--seeds-swagger-root",
+        "SEEDS_SWAGGER_ROOT",
+        "path",
+        None,
+        "folder that front-matter 'swagger:' paths are relative to (default: rootdir)",
+    ),
+    Setting(
+        "files_dir",
+        "--seeds-files-dir",
+        "SEEDS_FILES_DIR",
+        "path",
+        None,
+        "folder of upload files for file_fields (besides the seed's own folder)",
+    ),
+    Setting(
+        "config",
+        "--seeds-config",
+        "SEEDS_CONFIG",
+        "path",
+        None,
+        "YAML or JSON file with 'tokens:' and 'params:'",
+    ),
+    Setting(
+        "lint",
+        "--seeds-lint",
+        None,
+        "flag",
+        False,
+        "check seeds offline, without sending a request",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration of a run."""
+
+    dirs: tuple[Path, ...] = ()
+    base_url: str | None = None
+    fallback_url: str | None = None
+    partners_url: str | None = None
+    timeout: float = 30.0
+    swagger_root: Path | None = None
+    files_dir: Path | None = None
+    config: Path | None = None
+    lint: bool = False
+    tokens: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+def resolve(
+    option: Callable[[str], Any],
+    ini: Callable[[str], Any],
+    environ: Mapping[str, str],
+    invocation_dir: Path,
+    ini_dir: Path,
+) -> Settings:
+    """Build :class:`Settings` from CLI options, environment and ini (in that order)."""
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw, base = option(setting.name), invocation_dir
+        if raw in (None, [], False) and setting.env and environ.get(setting.env):
+            raw = environ[setting.env]
+            if setting.kind == "paths":
+                raw = [part for part in raw.split(os.pathsep) if part]
+        if raw in (None, [], False, ""):
+            raw, base = ini(setting.ini), ini_dir
+        values[setting.name] = _convert(setting, raw, base)
+    tokens, params = load_values(values["config"], environ)
+    return Settings(**values, tokens=tokens, params=params)
+
+
+def _convert(setting: Setting, raw: Any, base: Path) -> Any:
+    if raw in (None, [], ""):
+        return setting.default
+    where = f"{setting.flag} (ini {setting.ini}"
+    where += f", env {setting.env})" if setting.env else ")"
+    if setting.kind == "flag":
+        return raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "yes")
+    if setting.kind == "paths":
+        items = raw if isinstance(raw, list | tuple) else str(raw).split()
+        return tuple(_path(item, base) for item in items)
+    if setting.kind == "path":
+        return _path(raw, base)
+    if setting.kind == "url":
+        url = str(raw).strip().rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{where}: '{raw}' is not an http:// or https:// URL")
+        return url
+    if setting.kind in ("float", "int"):
+        try:
+            number = float(raw) if setting.kind == "float" else int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: '{raw}' is not a number") from None
+        if number < 0:
+            raise ConfigError(f"{where}: {raw} must not be negative")
+        return number
+    if setting.kind == "choice":
+        value = str(raw).strip().lower()
+        if value not in setting.choices:
+            raise ConfigError(f"{where}: '{raw}' is not one of {', '.join(setting.choices)}")
+        return value
+    return str(raw)
+
+
+def _path(raw: Any, base: Path) -> Path:
+    return (base / os.path.expanduser(str(raw))).resolve()
+
+
+def load_values(path: Path | None, environ: Mapping[str, str]) -> tuple[dict, dict]:
+    """Tokens and params from the config file, then ``SEEDS_TOKEN_*``/``SEEDS_PARAM_*``."""
+    data: Any = {}
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"--seeds-config: cannot read {path}: {error.strerror}") from None
+        try:
+            data = json.loads(text) if path.suffix == ".json" else load_yaml(text)
+        except (ValueError, yaml.YAMLError) as error:
+            first = str(error).splitlines()[0]
+            raise ConfigError(f"--seeds-config: {path} is not valid JSON/YAML: {first}") from None
+        if not isinstance(data, Mapping):
+            raise ConfigError(
+                f"--seeds-config: {path} must hold a mapping with tokens: and params:"
+            )
+    tokens, params = {}, {}
+    for key, target in (("tokens", tokens), ("params", params)):
+        section = data.get(key) or {}
+        if not isinstance(section, Mapping):
+            raise ConfigError(f"--seeds-config: '{key}' in {path} must be a mapping")
+        target.update({str(name): value for name, value in section.items()})
+    tokens = {name.lower(): str(value) for name, value in tokens.items() if value}
+    for name, value in environ.items():
+        if name.startswith("SEEDS_TOKEN_") and value:
+            tokens[name.removeprefix("SEEDS_TOKEN_").lower()] = value
+        elif name.startswith("SEEDS_PARAM_"):
+            params[name.removeprefix("SEEDS_PARAM_").lower()] = value
+    return tokens, params

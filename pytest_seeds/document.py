@@ -1,0 +1,146 @@
+"""Split a seed's Markdown into front matter, sections and fenced code blocks.
+
+This is the raw view of a document (with line numbers): :mod:`pytest_seeds.parser`
+turns it into a :class:`~pytest_seeds.model.Seed`, and lint inspects it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from .model import Phase, SeedError
+from .yamlload import error_line, error_text, load_yaml
+
+MAX_SEED_BYTES = 2 * 1024 * 1024
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([\w+-]*)")
+_ENDPOINT_LINE = re.compile(r"^endpoint\s*:", re.MULTILINE)
+
+
+class _FrontMatter(YAMLHandler):
+    """python-frontmatter's YAML handler, reading with the seed loader."""
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return load_yaml(fm)
+
+
+_FRONT_MATTER = _FrontMatter()
+
+
+@dataclass
+class Block:
+    """A fenced code block: its language, text and the line of its opening fence."""
+
+    lang: str
+    text: str
+    line: int
+
+
+@dataclass
+class Section:
+    """A level-2 section and the code blocks inside it."""
+
+    heading: str
+    line: int
+    blocks: list[Block] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+
+    @property
+    def phase(self) -> Phase | None:
+        return phase_of(self.heading)
+
+
+@dataclass
+class Document:
+    """A seed document in raw form."""
+
+    path: Path
+    front: dict[str, Any]
+    front_lines: dict[str, int]
+    sections: list[Section]
+
+
+def phase_of(heading: str) -> Phase | None:
+    """The phase a level-2 heading introduces, if any."""
+    title = heading.strip().lower()
+    if title.startswith("prerequisite"):
+        return Phase.PREREQUISITE
+    if title.startswith("test request"):
+        return Phase.TEST
+    if title.startswith(("cleanup", "teardown", "clean up")):
+        return Phase.CLEANUP
+    return None
+
+
+def read_document(path: Path, text: str) -> Document | None:
+    """Read a Markdown file; None when it is not a seed (no ``endpoint`` in front matter)."""
+    if len(text) > MAX_SEED_BYTES:
+        if _ENDPOINT_LINE.search(text, 0, 4096):
+            raise SeedError(
+                path,
+                None,
+                f"the file is larger than {MAX_SEED_BYTES // 1024} KiB",
+                "a seed describes one endpoint; split it or move data out of it",
+            )
+        return None
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    boundary = _FRONT_MATTER.FM_BOUNDARY.match(text)
+    if boundary is None:
+        return None
+    try:
+        fm, body = _FRONT_MATTER.split(text)
+    except ValueError:
+        return None
+    fm_line = text.count("\n", 0, boundary.end()) + 1
+    try:
+        front = _FRONT_MATTER.load(fm)
+    except yaml.YAMLError as error:
+        if not _ENDPOINT_LINE.search(fm):
+            return None
+        line = error_line(error)
+        raise SeedError(
+            path,
+            fm_line + line - 1 if line else fm_line,
+            f"front matter is not valid YAML: {error_text(error)}",
+            "quote values that contain ': ' or start with '{', '[', '*', '&' or '!'",
+        ) from None
+    if not isinstance(front, dict) or "endpoint" not in front:
+        return None
+    body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    front_lines = {key: fm_line + line - 1 for key, line in front.key_lines.items()}
+    return Document(path, dict(front), front_lines, split_sections(body, body_line))
+
+
+def split_sections(body: str, first_line: int) -> list[Section]:
+    """Level-2 sections with their fenced blocks; headings inside fences do not count."""
+    sections: list[Section] = [Section("", first_line)]
+    fence: str | None = None
+    block: Block | None = None
+    lines: list[str] = []
+    for number, line in enumerate(body.split("\n"), start=first_line):
+        if fence is None:
+            opening = _FENCE.match(line)
+            if opening:
+                fence = opening.group(1)
+                block = Block(opening.group(2).lower(), "", number)
+                lines = []
+            elif line.startswith("## "):
+                sections.append(Section(line[3:].strip(), number))
+            else:
+                sections[-1].text.append(line)
+        elif line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+            assert block is not None
+            block.text = "\n".join(lines) + "\n"
+            sections[-1].blocks.append(block)
+            fence = None
+        else:
+            lines.append(line)
+    if fence is not None and block is not None:
+        block.text = "\n".join(lines) + "\n"
+        sections[-1].blocks.append(block)
+    return sections

@@ -1,0 +1,104 @@
+"""Plain, typed data that a seed document becomes once, at collection."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TOKEN_TYPES = ("staff", "app", "client", "directory", "admin", "internal")
+ON_FAIL_VALUES = ("abort", "skip", "continue", "warn")
+RUN_STATUSES = ("verified", "success", "pass", "pending")
+SKIP_STATUSES = ("skip", "skipped", "deprecated")
+XFAIL_STATUSES = ("failed",)
+KNOWN_STATUSES = RUN_STATUSES + SKIP_STATUSES + XFAIL_STATUSES
+
+
+class Phase(enum.Enum):
+    """Where a step stands in a seed run."""
+
+    PREREQUISITE = "prerequisite"
+    TEST = "test"
+    CLEANUP = "cleanup"
+
+
+class SeedError(Exception):
+    """A defect in a user's seed document, told to that user with file and line."""
+
+    def __init__(self, path: Path, line: int | None, message: str, hint: str = "") -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        self.hint = hint
+        super().__init__(str(self))
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else str(self.path)
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}"
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+@dataclass(frozen=True)
+class FileUpload:
+    """One file of a multipart step."""
+
+    field_name: str
+    file_path: str
+    filename: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One HTTP request of a seed, as written (templates not rendered yet)."""
+
+    id: str
+    phase: Phase
+    method: str
+    path: str
+    line: int
+    description: str = ""
+    token: str = "staff"
+    params: Mapping[str, Any] = field(default_factory=dict)
+    body: Any = None
+    headers: Mapping[str, Any] = field(default_factory=dict)
+    extract: Mapping[str, str] = field(default_factory=dict)
+    expect_status: tuple[int, ...] = (200,)
+    on_fail: str = "abort"
+    sleep_ms: int = 0
+    use_fallback: bool = False
+    x_on_behalf_of: bool | None = None
+    multipart: bool = False
+    form_fields: Mapping[str, Any] = field(default_factory=dict)
+    file_fields: tuple[FileUpload, ...] = ()
+    skip_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A seed document: its identity, lifecycle and executable steps."""
+
+    path: Path
+    endpoint: str
+    line: int = 1
+    domain: str = ""
+    tags: tuple[str, ...] = ()
+    swagger: str | None = None
+    status: str = ""
+    skip_reason: str = ""
+    expected_outcome: int | None = None
+    steps: tuple[Step, ...] = ()
+    has_test_request: bool = True
+    no_test_request_reason: str = ""
+
+    def phase(self, phase: Phase) -> tuple[Step, ...]:
+        """The steps of one phase, in document order."""
+        return tuple(step for step in self.steps if step.phase is phase)
+
+    @property
+    def token_types(self) -> frozenset[str]:
+        return frozenset(step.token for step in self.steps)

@@ -1,0 +1,304 @@
+"""The pytest glue: options, fixtures, collection of seeds into items, reporting.
+
+Everything pytest-specific lives here; parsing, templating, sending and
+checking are in modules that never import pytest.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import config as seeds_config
+from .auth import Target, missing_token_reason, missing_tokens
+from .model import KNOWN_STATUSES, SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError, Step
+from .parser import load_seed
+from .redact import Redactor
+from .report import failure_report, transcript
+from .runner import Environment, SeedRun, StepFailure
+from .swagger import SwaggerIndex
+from .transport import Client
+
+SETTINGS_KEY = pytest.StashKey[seeds_config.Settings]()
+RESERVED_MARKS = frozenset(
+    {
+        "skip",
+        "skipif",
+        "xfail",
+        "parametrize",
+        "usefixtures",
+        "filterwarnings",
+        "tryfirst",
+        "trylast",
+    }
+)
+
+
+class SeedStepWarning(UserWarning):
+    """A step failed but its onFail let the seed go on."""
+
+
+# --- options and settings -------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("seeds", "pytest-seeds: run Markdown API seeds")
+    for setting in seeds_config.SETTINGS:
+        env = f" [env {setting.env}]" if setting.env else ""
+        kwargs: dict[str, Any] = {"dest": f"seeds_{setting.name}", "help": setting.help + env}
+        if setting.kind == "flag":
+            kwargs["action"] = "store_true"
+        elif setting.kind == "paths":
+            kwargs.update(action="append", default=[], metavar="PATH")
+        else:
+            kwargs["default"] = None
+        if setting.choices:
+            kwargs["choices"] = setting.choices
+        group.addoption(setting.flag, **kwargs)
+        ini_type = {"paths": "paths", "path": "string", "flag": "bool"}.get(setting.kind, "string")
+        parser.addini(setting.ini, setting.help, type=ini_type, default=None)
+
+
+def get_settings(config: pytest.Config) -> seeds_config.Settings:
+    """The resolved settings of this run (public: for conftest files)."""
+    return config.stash[SETTINGS_KEY]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        settings = seeds_config.resolve(
+            option=lambda name: config.getoption(f"seeds_{name}"),
+            ini=config.getini,
+            environ=os.environ,
+            invocation_dir=config.invocation_params.dir,
+            ini_dir=config.inipath.parent if config.inipath else config.rootpath,
+        )
+    except seeds_config.ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[SETTINGS_KEY] = settings
+    config.addinivalue_line("markers", "seed: a test collected from a seed document")
+    missing = [str(path) for path in settings.dirs if not path.exists()]
+    if missing:
+        raise pytest.UsageError(f"--seeds-dir: no such file or folder: {', '.join(missing)}")
+    if settings.dirs and config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args = [str(path) for path in settings.dirs]
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def seeds_settings(pytestconfig: pytest.Config) -> seeds_config.Settings:
+    """The resolved pytest-seeds settings."""
+    return get_settings(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def seeds_target(seeds_settings: seeds_config.Settings) -> Target:
+    """Base, fallback and partners URLs of the API under test."""
+    return Target(seeds_settings.base_url, seeds_settings.fallback_url, seeds_settings.partners_url)
+
+
+@pytest.fixture(scope="session")
+def seeds_tokens(seeds_settings: seeds_config.Settings) -> dict[str, str]:
+    """Tokens by type (staff, app, client, directory, admin, internal)."""
+    return dict(seeds_settings.tokens)
+
+
+@pytest.fixture(scope="session")
+def seeds_params(seeds_settings: seeds_config.Settings) -> dict[str, Any]:
+    """Configured template values; a callable value is called once per seed run."""
+    return dict(seeds_settings.params)
+
+
+@pytest.fixture(scope="session")
+def seeds_client(seeds_settings: seeds_config.Settings) -> Iterator[Client]:
+    """The HTTP client shared by the seeds of this process."""
+    client = Client(seeds_settings.timeout)
+    yield client
+    client.close()
+
+
+def _seed_fixtures(seeds_target, seeds_tokens, seeds_params, seeds_client) -> None:
+    """Names the fixtures a seed item needs; the item runs the seed itself."""
+
+
+# --- collection -----------------------------------------------------------------------------
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix.lower() != ".md":
+        return None
+    dirs = get_settings(parent.config).dirs
+    if any(file_path == d or file_path.is_relative_to(d) for d in dirs):
+        return SeedFile.from_parent(parent, path=file_path)
+    return None
+
+
+class SeedFile(pytest.File):
+    """A Markdown file that may be a seed: yields one item, or none for other Markdown."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        try:
+            seed = load_seed(self.path)
+        except SeedError as error:
+            yield BrokenSeedItem.from_parent(self, name=self.path.name, error=error)
+            return
+        if seed is not None:
+            yield SeedItem.from_parent(self, seed=seed)
+
+
+class BrokenSeedItem(pytest.Item):
+    """A seed that cannot be read: an error for that file alone."""
+
+    def __init__(self, *, error: SeedError, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.error = error
+        self.add_marker("seed")
+
+    def setup(self) -> None:
+        raise self.error
+
+    def runtest(self) -> None:
+        raise self.error
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, (self.error.line or 1) - 1, f"broken seed {self.path.name}"
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, SeedError):
+            return f"broken seed {excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+
+def _mark_name(label: str) -> str:
+    name = "_".join(str(label).strip().lower().split())
+    return f"seed_{name}" if name in RESERVED_MARKS or not name else name
+
+
+class SeedItem(pytest.Function):
+    """One seed: prerequisites run in setup, Test Request steps in the call, Cleanup in teardown."""
+
+    def __init__(self, *, seed: Seed, **kwargs: Any) -> None:
+        super().__init__(name=seed.endpoint, callobj=_seed_fixtures, **kwargs)
+        self.seed = seed
+        self.run: SeedRun | None = None
+        self.add_marker("seed")
+        for label in dict.fromkeys([seed.domain, *seed.tags]):
+            if label:
+                name = _mark_name(label)
+                self.config.addinivalue_line("markers", f"{name}: seeds labelled '{label}'")
+                self.add_marker(name)
+        if seed.status in SKIP_STATUSES:
+            reason = seed.skip_reason or f"the seed's status is '{seed.status}'"
+            self.add_marker(pytest.mark.skip(reason=reason))
+        elif seed.status in XFAIL_STATUSES:
+            reason = seed.skip_reason or "the seed's status is 'failed'"
+            self.add_marker(pytest.mark.xfail(reason=reason, strict=False))
+
+    @classmethod
+    def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> SeedItem:  # type: ignore[override]
+        return super().from_parent(parent, **kwargs)  # type: ignore[no-any-return]
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.seed.line - 1, self.seed.endpoint
+
+    def setup(self) -> None:
+        if self.seed.status and self.seed.status not in KNOWN_STATUSES:
+            raise SeedError(
+                self.path,
+                self.seed.line,
+                f"unknown status '{self.seed.status}'",
+                f"use one of {', '.join(KNOWN_STATUSES)}",
+            )
+        if not self.seed.has_test_request:
+            raise SeedError(
+                self.path,
+                None,
+                f"no executable Test Request: {self.seed.no_test_request_reason}",
+                "write the request as a ```yaml block with 'steps:' under '## Test Request'",
+            )
+        super().setup()
+        missing = missing_tokens(self.seed, self.funcargs["seeds_tokens"])
+        if missing:
+            pytest.skip(missing_token_reason(missing))
+        self.run = SeedRun(self.seed, self._environment())
+        self.addfinalizer(self._cleanup)
+        self._steps(Phase.PREREQUISITE)
+
+    def runtest(self) -> None:
+        self._steps(Phase.TEST)
+
+    def _cleanup(self) -> None:
+        self._steps(Phase.CLEANUP)
+
+    def _steps(self, phase: Phase) -> None:
+        assert self.run is not None
+        before = len(self.run.records)
+        try:
+            self.run.run(phase)
+        finally:
+            for record in self.run.records[before:]:
+                if record.outcome == "continued":
+                    warnings.warn(
+                        SeedStepWarning(
+                            self.redactor.text(
+                                f"{self.seed.path}:{record.step.line}: step '{record.step.id}' "
+                                f"failed ({record.problem}); onFail: {record.step.on_fail}, going on"
+                            )
+                        ),
+                        stacklevel=1,
+                    )
+
+    @property
+    def redactor(self) -> Redactor:
+        return Redactor(self.funcargs.get("seeds_tokens", {}).values())
+
+    def _environment(self) -> Environment:
+        settings = get_settings(self.config)
+        args = self.funcargs
+        index = SwaggerIndex.shared(settings.swagger_root or self.config.rootpath)
+
+        def on_behalf_of(seed: Seed, step: Step) -> bool:
+            operation = index.find(step.method, step.path, seed.swagger)
+            return operation is not None and operation.wants_on_behalf_of()
+
+        return Environment(
+            target=args["seeds_target"],
+            tokens=args["seeds_tokens"],
+            params=args["seeds_params"],
+            client=args["seeds_client"],
+            files_dir=settings.files_dir,
+            swagger_on_behalf_of=on_behalf_of,
+        )
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        error = excinfo.value
+        if isinstance(error, StepFailure) and self.run is not None:
+            return failure_report(self.seed, self.run, error.record, self.redactor)
+        if isinstance(error, SeedError):
+            return f"{self.seed.endpoint}: {error}"
+        return super().repr_failure(excinfo, style=style)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Setup and teardown failures of seeds get the same readable report as the call."""
+    report = yield
+    if (
+        call.excinfo is not None
+        and call.when != "call"
+        and report.failed
+        and isinstance(item, SeedItem | BrokenSeedItem)
+        and isinstance(call.excinfo.value, StepFailure | SeedError)
+    ):
+        report.longrepr = item.repr_failure(call.excinfo)
+    if isinstance(item, SeedItem) and item.run is not None and call.when == "call":
+        report.sections.append(("seed steps", item.redactor.text("\n".join(transcript(item.run)))))
+    return report

@@ -1,0 +1,73 @@
+"""Failure reports a person reads: the steps that ran and why one failed."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from .model import Phase, Seed
+from .redact import Redactor
+from .runner import SeedRun, StepRecord
+from .transport import Response
+
+BODY_EXCERPT_CHARS = 2000
+PHASE_TITLES = {
+    Phase.PREREQUISITE: "Prerequisites",
+    Phase.TEST: "Test Request",
+    Phase.CLEANUP: "Cleanup",
+}
+
+
+def full_url(record: StepRecord) -> str:
+    """The URL as sent, query string included."""
+    params = record.request.params if record.request else {}
+    if not params:
+        return record.url
+    return record.url + ("&" if "?" in record.url else "?") + urlencode(params)
+
+
+def transcript_line(record: StepRecord) -> str:
+    """``ok  step-id  GET http://... -> 200 (12 ms)``."""
+    status = "---" if record.status is None else str(record.status)
+    url = full_url(record) or "(not sent)"
+    line = f"{record.outcome:<9} {record.step.id}  {record.method} {url} -> {status}"
+    if record.status is not None or record.seconds:
+        line += f" ({record.seconds * 1000:.0f} ms)"
+    return line
+
+
+def transcript(run: SeedRun) -> list[str]:
+    """One line per step that ran, in order."""
+    return [transcript_line(record) for record in run.records]
+
+
+def body_excerpt(response: Response, limit: int = BODY_EXCERPT_CHARS) -> str:
+    """The response body, pretty-printed when JSON, cut at ``limit`` characters."""
+    try:
+        text = json.dumps(response.json(), indent=2, ensure_ascii=False)
+    except ValueError:
+        text = response.content[: limit * 4].decode("utf-8", errors="replace")
+    size = len(response.content)
+    if len(text) > limit or response.truncated:
+        return text[:limit] + f"\n... (cut; the body has {size} bytes)"
+    return text or "(empty body)"
+
+
+def failure_report(seed: Seed, run: SeedRun, record: StepRecord, redactor: Redactor) -> str:
+    """The text of a failed seed: what failed, where, the transcript, the body."""
+    step = record.step
+    lines = [
+        f"{seed.endpoint}: step '{step.id}' ({PHASE_TITLES[step.phase]}) failed",
+        f"  {record.problem}",
+        f"  seed: {seed.path}:{step.line}",
+    ]
+    if step.description:
+        lines.append(f"  step: {step.description}")
+    lines += ["", "steps:"] + [f"  {line}" for line in transcript(run)]
+    others = [r for r in run.records if r.outcome == "continued"]
+    if others:
+        lines += ["", "steps that failed and were passed over (onFail):"]
+        lines += [f"  {r.step.id}: {r.problem} (onFail: {r.step.on_fail})" for r in others]
+    if record.response is not None:
+        lines += ["", f"response body ({record.status}):", body_excerpt(record.response)]
+    return redactor.text("\n".join(lines))

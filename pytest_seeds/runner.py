@@ -1,0 +1,168 @@
+"""Running a seed's steps: render, send, check the status, extract, sleep."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .auth import MissingBaseURL, Target, authorization, base_url_for, wants_on_behalf_of
+from .extract import ExtractError, extract
+from .model import Phase, Seed, Step
+from .templating import Context, TemplateError
+from .transport import Client, Request, Response, TransportError, Upload
+
+OnBehalfLookup = Callable[[Seed, Step], bool]
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Everything a seed run needs from outside: where, with what, and how."""
+
+    target: Target
+    tokens: Mapping[str, str]
+    params: Mapping[str, Any]
+    client: Client
+    files_dir: Path | None = None
+    swagger_on_behalf_of: OnBehalfLookup | None = None
+
+
+@dataclass
+class StepRecord:
+    """One line of a seed run's transcript."""
+
+    step: Step
+    method: str
+    url: str = ""
+    status: int | None = None
+    seconds: float = 0.0
+    outcome: str = "ok"  # ok | failed | continued | not run
+    problem: str = ""
+    request: Request | None = None
+    response: Response | None = field(default=None, repr=False)
+
+
+class StepFailure(Exception):
+    """A step did not do what the seed expects; its record says where and why."""
+
+    def __init__(self, record: StepRecord) -> None:
+        self.record = record
+        super().__init__(record.problem)
+
+
+class SeedRun:
+    """The state of one seed run: template context and transcript."""
+
+    def __init__(self, seed: Seed, env: Environment, now: datetime | None = None) -> None:
+        self.seed = seed
+        self.env = env
+        self.context = Context(env.params, now)
+        self.records: list[StepRecord] = []
+        self.failed = False
+
+    def run(self, phase: Phase) -> None:
+        """Run every step of a phase in order; raise :class:`StepFailure` on an abort."""
+        for step in self.seed.phase(phase):
+            self.run_step(step)
+
+    def run_step(self, step: Step) -> StepRecord:
+        """Run one step; non-abort failures are recorded and the run goes on."""
+        record = StepRecord(step, step.method)
+        self.records.append(record)
+        try:
+            request = self.build(step)
+            record.url, record.request = request.url, request
+            response, record.seconds = self.env.client.send(request)
+            record.response, record.status = response, response.status
+            if response.status not in step.expect_status:
+                raise _Problem(_status_problem(step, response.status))
+            self.extract(step, response)
+        except (_Problem, TemplateError, TransportError, ExtractError, MissingBaseURL) as error:
+            record.problem = str(error)
+            if step.phase is Phase.CLEANUP and isinstance(error, TemplateError) and self.failed:
+                record.outcome = "not run"
+                record.problem += " (an earlier step failed before providing it)"
+                return record
+            self.failed = self.failed or step.on_fail == "abort"
+            record.outcome = "failed" if step.on_fail == "abort" else "continued"
+            if step.on_fail == "abort":
+                raise StepFailure(record) from None
+            return record
+        if step.sleep_ms:
+            time.sleep(step.sleep_ms / 1000)
+        return record
+
+    def build(self, step: Step) -> Request:
+        """Render a step into a request: URL, auth, params, headers and body."""
+        where = f"step '{step.id}'"
+        render = self.context.render
+        path = str(render(step.path, f"{where} path"))
+        base = base_url_for(step, path, self.env.target) if "://" not in path else ""
+        url = base + (path if path.startswith("/") or not base else "/" + path)
+        headers = {"Authorization": authorization(step.token, self.env.tokens[step.token], path)}
+        declared = self.env.swagger_on_behalf_of
+        if wants_on_behalf_of(step, declared is not None and declared(self.seed, step)):
+            headers["X-On-Behalf-Of"] = str(self._business_uid(where))
+        headers.update({k: _text(v) for k, v in render(step.headers, f"{where} headers").items()})
+        params = {k: _text(v) for k, v in render(step.params, f"{where} params").items()}
+        request = Request(step.method, url, params=params, headers=headers)
+        if step.multipart:
+            fields = render(step.form_fields, f"{where} form_fields")
+            request.form = {k: _text(v) for k, v in fields.items()}
+            request.files = tuple(self._upload(step, upload) for upload in step.file_fields)
+        elif step.body is not None:
+            request.json = render(step.body, f"{where} body")
+        return request
+
+    def extract(self, step: Step, response: Response) -> None:
+        """Store each ``extract`` value for later steps."""
+        for name, expression in step.extract.items():
+            if "{{" in expression and not expression.lstrip().startswith("$"):
+                self.context.extracted[name] = self.context.render(expression, f"extract {name}")
+                continue
+            try:
+                document = response.json()
+            except ValueError as error:
+                raise _Problem(f"extract '{name}' needs a JSON body, but {error}") from None
+            try:
+                self.context.extracted[name] = extract(document, expression)
+            except ExtractError as error:
+                raise _Problem(f"extract '{name}': {error}") from None
+
+    def _business_uid(self, where: str) -> Any:
+        for name in ("business_uid", "business_id"):
+            if name in self.context:
+                return self.context.lookup(name)
+        raise TemplateError("business_uid", f"{where} X-On-Behalf-Of header")
+
+    def _upload(self, step: Step, upload: Any) -> Upload:
+        bases = [self.seed.path.parent]
+        if self.env.files_dir is not None:
+            bases.append(self.env.files_dir)
+        for base in bases:
+            candidate = (base / upload.file_path).resolve()
+            if candidate.is_relative_to(base.resolve()) and candidate.is_file():
+                return Upload(upload.field_name, candidate, upload.filename or candidate.name)
+        folders = " or ".join(str(base) for base in bases)
+        raise _Problem(
+            f"file_fields '{upload.file_path}' is not a file inside {folders}; "
+            "upload files must live in the seed's folder or in --seeds-files-dir"
+        )
+
+
+class _Problem(Exception):
+    """A step's check failed."""
+
+
+def _status_problem(step: Step, status: int) -> str:
+    wanted = " or ".join(map(str, step.expect_status))
+    return f"expected status {wanted}, received {status}"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
