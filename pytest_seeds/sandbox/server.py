@@ -64,6 +64,7 @@ def echo(req: Request) -> Reply:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], state: State, tokens: dict[str, str]) -> None:
         super().__init__(address, _Handler)
