@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .auth import MissingBaseURL, Target, authorization, base_url_for, wants_on_behalf_of
 from .extract import ExtractError, extract
@@ -16,6 +16,19 @@ from .templating import Context, TemplateError
 from .transport import Client, Request, Response, TransportError, Upload
 
 OnBehalfLookup = Callable[[Seed, Step], bool]
+
+
+class StepObserver(Protocol):
+    """Extension point around each step (contract checks, HAR files, request ids)."""
+
+    def before_send(self, run: SeedRun, step: Step, request: Request) -> None:
+        """Called with the rendered request; may add headers."""
+
+    def after_response(self, run: SeedRun, record: StepRecord) -> None:
+        """Called once the status matched, before extraction; raise StepProblem to fail the step."""
+
+    def after_step(self, run: SeedRun, record: StepRecord) -> None:
+        """Called after every step that was attempted, whatever its outcome."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,7 @@ class Environment:
     client: Client
     files_dir: Path | None = None
     swagger_on_behalf_of: OnBehalfLookup | None = None
+    observers: tuple[StepObserver, ...] = ()
 
 
 @dataclass
@@ -41,6 +55,7 @@ class StepRecord:
     seconds: float = 0.0
     outcome: str = "ok"  # ok | failed | continued | not run
     problem: str = ""
+    notes: list[str] = field(default_factory=list)
     request: Request | None = None
     response: Response | None = field(default=None, repr=False)
 
@@ -75,12 +90,16 @@ class SeedRun:
         try:
             request = self.build(step)
             record.url, record.request = request.url, request
+            for observer in self.env.observers:
+                observer.before_send(self, step, request)
             response, record.seconds = self.env.client.send(request)
             record.response, record.status = response, response.status
             if response.status not in step.expect_status:
-                raise _Problem(_status_problem(step, response.status))
+                raise StepProblem(_status_problem(step, response.status))
+            for observer in self.env.observers:
+                observer.after_response(self, record)
             self.extract(step, response)
-        except (_Problem, TemplateError, TransportError, ExtractError, MissingBaseURL) as error:
+        except (StepProblem, TemplateError, TransportError, ExtractError, MissingBaseURL) as error:
             record.problem = str(error)
             if step.phase is Phase.CLEANUP and isinstance(error, TemplateError) and self.failed:
                 record.outcome = "not run"
@@ -91,6 +110,9 @@ class SeedRun:
             if step.on_fail == "abort":
                 raise StepFailure(record) from None
             return record
+        finally:
+            for observer in self.env.observers:
+                observer.after_step(self, record)
         if step.sleep_ms:
             time.sleep(step.sleep_ms / 1000)
         return record
@@ -126,11 +148,11 @@ class SeedRun:
             try:
                 document = response.json()
             except ValueError as error:
-                raise _Problem(f"extract '{name}' needs a JSON body, but {error}") from None
+                raise StepProblem(f"extract '{name}' needs a JSON body, but {error}") from None
             try:
                 self.context.extracted[name] = extract(document, expression)
             except ExtractError as error:
-                raise _Problem(f"extract '{name}': {error}") from None
+                raise StepProblem(f"extract '{name}': {error}") from None
 
     def _business_uid(self, where: str) -> Any:
         for name in ("business_uid", "business_id"):
@@ -147,14 +169,14 @@ class SeedRun:
             if candidate.is_relative_to(base.resolve()) and candidate.is_file():
                 return Upload(upload.field_name, candidate, upload.filename or candidate.name)
         folders = " or ".join(str(base) for base in bases)
-        raise _Problem(
+        raise StepProblem(
             f"file_fields '{upload.file_path}' is not a file inside {folders}; "
             "upload files must live in the seed's folder or in --seeds-files-dir"
         )
 
 
-class _Problem(Exception):
-    """A step's check failed."""
+class StepProblem(Exception):
+    """A check of a step failed; the message says what was wanted and what came."""
 
 
 def _status_problem(step: Step, status: int) -> str:
