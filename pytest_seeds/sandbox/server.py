@@ -75,6 +75,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes
     server_version = "pytest-seeds-sandbox/1"
 
     def log_message(self, format: str, *args: Any) -> None:
