@@ -177,6 +177,13 @@ class BrokenSeedItem(pytest.Item):
         return str(super().repr_failure(excinfo))
 
 
+def _junit_allows_properties(config: pytest.Config) -> bool:
+    """Testcase properties are valid JUnit XML only in the xunit1/legacy families."""
+    if not config.getoption("xmlpath", None):
+        return False
+    return config.getini("junit_family") in ("xunit1", "legacy")
+
+
 def _mark_name(label: str) -> str:
     name = "_".join(str(label).strip().lower().split())
     return f"seed_{name}" if name in RESERVED_MARKS or not name else name
@@ -195,6 +202,12 @@ class SeedItem(pytest.Function):
                 name = _mark_name(label)
                 self.config.addinivalue_line("markers", f"{name}: seeds labelled '{label}'")
                 self.add_marker(name)
+        if _junit_allows_properties(self.config):
+            self.user_properties += [
+                ("endpoint", seed.endpoint),
+                ("domain", seed.domain),
+                ("seed", str(seed.path)),
+            ]
         if seed.status in SKIP_STATUSES:
             reason = seed.skip_reason or f"the seed's status is '{seed.status}'"
             self.add_marker(pytest.mark.skip(reason=reason))
@@ -299,6 +312,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         and isinstance(call.excinfo.value, StepFailure | SeedError)
     ):
         report.longrepr = item.repr_failure(call.excinfo)
-    if isinstance(item, SeedItem) and item.run is not None and call.when == "call":
-        report.sections.append(("seed steps", item.redactor.text("\n".join(transcript(item.run)))))
+    if isinstance(item, SeedItem) and item.run is not None and call.when != "setup":
+        lines = transcript(item.run, Phase.CLEANUP if call.when == "teardown" else None)
+        if lines:
+            report.sections.append((f"seed steps ({call.when})", item.redactor.text("\n".join(lines))))
     return report

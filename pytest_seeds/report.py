@@ -36,9 +36,13 @@ def transcript_line(record: StepRecord) -> str:
     return line
 
 
-def transcript(run: SeedRun) -> list[str]:
-    """One line per step that ran, in order."""
-    return [transcript_line(record) for record in run.records]
+def transcript(run: SeedRun, phase: Phase | None = None) -> list[str]:
+    """One line per step that ran (of one phase, if given), in order."""
+    return [
+        transcript_line(record)
+        for record in run.records
+        if phase is None or record.step.phase is phase
+    ]
 
 
 def body_excerpt(response: Response, limit: int = BODY_EXCERPT_CHARS) -> str:

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from .auth import MissingBaseURL, Target, authorization, base_url_for, wants_on_behalf_of
 from .extract import ExtractError, extract
-from .model import Phase, Seed, Step
+from .model import FileUpload, Phase, Seed, Step
 from .templating import Context, TemplateError
 from .transport import Client, Request, Response, TransportError, Upload
 
@@ -160,14 +160,16 @@ class SeedRun:
                 return self.context.lookup(name)
         raise TemplateError("business_uid", f"{where} X-On-Behalf-Of header")
 
-    def _upload(self, step: Step, upload: Any) -> Upload:
+    def _upload(self, step: Step, upload: FileUpload) -> Upload:
         bases = [self.seed.path.parent]
         if self.env.files_dir is not None:
             bases.append(self.env.files_dir)
         for base in bases:
             candidate = (base / upload.file_path).resolve()
             if candidate.is_relative_to(base.resolve()) and candidate.is_file():
-                return Upload(upload.field_name, candidate, upload.filename or candidate.name)
+                name = upload.filename or candidate.name
+                filename = _text(self.context.render(name, f"step '{step.id}' file_fields filename"))
+                return Upload(upload.field_name, candidate, filename)
         folders = " or ".join(str(base) for base in bases)
         raise StepProblem(
             f"file_fields '{upload.file_path}' is not a file inside {folders}; "
