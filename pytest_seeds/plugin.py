@@ -206,7 +206,7 @@ class SeedItem(pytest.Function):
             self.user_properties += [
                 ("endpoint", seed.endpoint),
                 ("domain", seed.domain),
-                ("seed", str(seed.path)),
+                ("seed", self.nodeid.split("::")[0]),
             ]
         if seed.status in SKIP_STATUSES:
             reason = seed.skip_reason or f"the seed's status is '{seed.status}'"
