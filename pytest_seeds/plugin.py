@@ -7,6 +7,7 @@ checking are in modules that never import pytest.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -185,7 +186,7 @@ def _junit_allows_properties(config: pytest.Config) -> bool:
 
 
 def _mark_name(label: str) -> str:
-    name = "_".join(str(label).strip().lower().split())
+    name = re.sub(r"[^\w-]+", "_", str(label).strip().lower()).strip("_")
     return f"seed_{name}" if name in RESERVED_MARKS or not name else name
 
 
