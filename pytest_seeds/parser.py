@@ -38,8 +38,8 @@ def build_seed(doc: Document) -> Seed:
             "'endpoint' must be a non-empty string",
             'write it as endpoint: "GET /platform/v1/clients"',
         )
+    outcome = expected_outcome(doc)  # a bad value is the front matter's fault, not a step's
     steps: list[Step] = []
-    test_blocks = 0
     for section in doc.sections:
         if section.phase is None:
             continue
@@ -48,8 +48,8 @@ def build_seed(doc: Document) -> Seed:
                 continue
             for index, raw in enumerate(block_steps(doc.path, block)):
                 steps.append(build_step(doc.path, block, raw, section.phase, index, front))
-            test_blocks += section.phase is Phase.TEST
-    reason = "" if test_blocks else no_test_request_reason(doc.sections)
+    has_test = any(step.phase is Phase.TEST for step in steps)
+    reason = "" if has_test else no_test_request_reason(doc.sections)
     return Seed(
         path=doc.path,
         endpoint=" ".join(endpoint.split()),
@@ -59,7 +59,7 @@ def build_seed(doc: Document) -> Seed:
         swagger=str(front["swagger"]) if front.get("swagger") else None,
         status=str(front.get("status") or "").strip().lower(),
         skip_reason=skip_reason(doc),
-        expected_outcome=expected_outcome(doc),
+        expected_outcome=outcome,
         steps=tuple(steps),
         has_test_request=not reason,
         no_test_request_reason=reason,
@@ -204,6 +204,8 @@ def no_test_request_reason(sections: list[Section]) -> str:
     for section in sections:
         if section.phase is Phase.TEST:
             langs = [block.lang or "plain" for block in section.blocks]
+            if any(lang in _STEP_LANGS for lang in langs):
+                return f"its '## {section.heading}' section (line {section.line}) has no steps"
             if langs:
                 return (
                     f"its '## {section.heading}' section (line {section.line}) holds a "
