@@ -6,7 +6,8 @@ their authors meant them:
 * ``$.items[?(@.type=='x')][1].id`` — ``[N]`` right after a filter is the N-th
   match (standard JSONPath would index inside each match);
 * ``$.a.b | [0]`` — a trailing ``| [0]`` takes the first match (the default);
-* ``$.a.b || 'fallback'`` — a literal used when the path matches nothing.
+* ``$.a.b || 'fallback'`` — a literal used when the path matches nothing (``&&`` and
+  ``||`` inside a filter are the logical operators of jsonpath-ng >= 1.13).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
 from jsonpath_ng.ext import parse as _parse
 
 _NTH_AFTER_FILTER = re.compile(r"^(.*\[\?\(.*\)\])\[(-?\d+)\](.*)$")
-_FALLBACK = re.compile(r"^(.*?)\s*\|\|\s*(.+)$")
+_FALLBACK = re.compile(r"""^(.*?)\s*\|\|\s*('[^']*'|"[^"]*"|[^\s'"()\[\]]+)\s*$""")
 _FIRST = re.compile(r"^(.*?)\s*\|\s*\[0\]\s*$")
 
 
@@ -63,7 +64,7 @@ def compile_query(expression: str) -> Query:
 
 def _compile(text: str, expression: str) -> Any:
     try:
-        return _parse(text.replace("&&", "&"))
+        return _parse(text)
     except (
         JsonPathLexerError,
         JsonPathParserError,
