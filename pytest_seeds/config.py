@@ -115,6 +115,30 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "check seeds offline, without sending a request",
     ),
+    Setting(
+        "har",
+        "--seeds-har",
+        "SEEDS_HAR",
+        "path",
+        None,
+        "folder to write one HAR 1.2 file per seed into (redacted)",
+    ),
+    Setting(
+        "summary_json",
+        "--seeds-summary-json",
+        "SEEDS_SUMMARY_JSON",
+        "path",
+        None,
+        "file to write the run summary into as JSON",
+    ),
+    Setting(
+        "request_id_header",
+        "--seeds-request-id-header",
+        "SEEDS_REQUEST_ID_HEADER",
+        "text",
+        None,
+        "send this header (e.g. X-Request-Id) with <seed>:<step>:<random> on every step",
+    ),
 )
 
 
@@ -131,6 +155,9 @@ class Settings:
     files_dir: Path | None = None
     config: Path | None = None
     lint: bool = False
+    har: Path | None = None
+    summary_json: Path | None = None
+    request_id_header: str | None = None
     tokens: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Any] = field(default_factory=dict)
 

@@ -6,26 +6,39 @@ checking are in modules that never import pytest.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import time
 import warnings
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from . import atomic
 from . import config as seeds_config
+from . import summary as seeds_summary
 from .auth import Target, missing_token_reason, missing_tokens
+from .har import HarRecorder, har_names
 from .model import KNOWN_STATUSES, SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError, Step
 from .parser import load_seed
 from .redact import Redactor
 from .report import failure_report, transcript
-from .runner import Environment, SeedRun, StepFailure
+from .requestid import RequestIdHeader, is_header_name
+from .runner import Environment, SeedRun, StepFailure, StepObserver
 from .swagger import SwaggerIndex
 from .transport import Client
 
+try:
+    from pytest_html import extras as html_extras
+except ImportError:  # pytest-html is optional
+    html_extras = None  # type: ignore[assignment]
+
 SETTINGS_KEY = pytest.StashKey[seeds_config.Settings]()
+HAR_NAMES_KEY = pytest.StashKey[dict[Path, str]]()
 RESERVED_MARKS = frozenset(
     {
         "skip",
@@ -83,12 +96,18 @@ def pytest_configure(config: pytest.Config) -> None:
     except seeds_config.ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[SETTINGS_KEY] = settings
+    if settings.request_id_header and not is_header_name(settings.request_id_header):
+        raise pytest.UsageError(
+            f"--seeds-request-id-header: '{settings.request_id_header}' is not a header name"
+        )
     config.addinivalue_line("markers", "seed: a test collected from a seed document")
     missing = [str(path) for path in settings.dirs if not path.exists()]
     if missing:
         raise pytest.UsageError(f"--seeds-dir: no such file or folder: {', '.join(missing)}")
     if settings.dirs and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [str(path) for path in settings.dirs]
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(SeedsSummary(config, settings), "seeds-summary")
 
 
 # --- fixtures -------------------------------------------------------------------------------
@@ -197,6 +216,7 @@ class SeedItem(pytest.Function):
         super().__init__(name=seed.endpoint, callobj=_seed_fixtures, **kwargs)
         self.seed = seed
         self.run: SeedRun | None = None
+        self.missing_tokens: list[str] = []
         self.add_marker("seed")
         for label in dict.fromkeys([seed.domain, *seed.tags]):
             if label:
@@ -239,9 +259,9 @@ class SeedItem(pytest.Function):
                 "write the request as a ```yaml block with 'steps:' under '## Test Request'",
             )
         super().setup()
-        missing = missing_tokens(self.seed, self.funcargs["seeds_tokens"])
-        if missing:
-            pytest.skip(missing_token_reason(missing))
+        self.missing_tokens = missing_tokens(self.seed, self.funcargs["seeds_tokens"])
+        if self.missing_tokens:
+            pytest.skip(missing_token_reason(self.missing_tokens))
         self.run = SeedRun(self.seed, self._environment())
         self.addfinalizer(self._cleanup)
         self._steps(Phase.PREREQUISITE)
@@ -290,7 +310,19 @@ class SeedItem(pytest.Function):
             client=args["seeds_client"],
             files_dir=settings.files_dir,
             swagger_on_behalf_of=on_behalf_of,
+            observers=self._observers(settings),
         )
+
+    def _observers(self, settings: seeds_config.Settings) -> tuple[StepObserver, ...]:
+        observers: list[StepObserver] = []
+        if settings.request_id_header:
+            observers.append(RequestIdHeader(settings.request_id_header))
+        if settings.har is not None:
+            recorder = HarRecorder(self.seed, self.redactor)
+            path = settings.har / self.config.stash[HAR_NAMES_KEY][self.path]
+            self.addfinalizer(lambda: recorder.write(path))  # runs after the Cleanup steps
+            observers.append(recorder)
+        return tuple(observers)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         error = excinfo.value
@@ -316,5 +348,72 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if isinstance(item, SeedItem) and item.run is not None and call.when != "setup":
         lines = transcript(item.run, Phase.CLEANUP if call.when == "teardown" else None)
         if lines:
-            report.sections.append((f"seed steps ({call.when})", item.redactor.text("\n".join(lines))))
+            report.sections.append(
+                (f"seed steps ({call.when})", item.redactor.text("\n".join(lines)))
+            )
+    if isinstance(item, SeedItem | BrokenSeedItem) and call.when == "teardown":
+        report.seeds_summary = _summary_data(item)
+    if html_extras is not None and report.failed and isinstance(item, SeedItem) and item.run:
+        text = item.redactor.text("\n".join(transcript(item.run)))
+        report.extras = [*getattr(report, "extras", []), html_extras.text(text, name="seed steps")]
     return report
+
+
+def _summary_data(item: SeedItem | BrokenSeedItem) -> dict[str, Any]:
+    if isinstance(item, BrokenSeedItem):
+        return seeds_summary.seed_data(item.location[0], f"broken seed {item.path.name}", "")
+    records = item.run.records if item.run is not None else ()
+    return seeds_summary.seed_data(
+        item.location[0], item.seed.endpoint, item.seed.domain, records, item.missing_tokens
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.Item]) -> None:
+    """Name the HAR files before any deselection, the same way on every xdist worker."""
+    if get_settings(session.config).har is not None:
+        paths = [item.path for item in items if isinstance(item, SeedItem)]
+        session.config.stash[HAR_NAMES_KEY] = har_names(paths, session.config.rootpath)
+
+
+class SeedsSummary:
+    """The run summary, on the xdist controller or the single process."""
+
+    def __init__(self, config: pytest.Config, settings: seeds_config.Settings) -> None:
+        self.config = config
+        self.settings = settings
+        self.runs = seeds_summary.RunSummary()
+        self.started = time.time()
+        self.result: dict[str, Any] | None = None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        outcome = "xfailed" if hasattr(report, "wasxfail") and report.skipped else report.outcome
+        self.runs.add(report.nodeid, report.when, outcome, getattr(report, "seeds_summary", None))
+
+    def pytest_sessionfinish(self) -> None:
+        finished = time.time()
+        timing = {
+            "started": _utc(self.started),
+            "finished": _utc(finished),
+            "seconds": round(finished - self.started, 3),
+        }
+        self.result = self.runs.to_json(timing)
+        if self.settings.summary_json is not None:
+            text = json.dumps(self.result, indent=2, sort_keys=True, ensure_ascii=False)
+            atomic.write_text(self.settings.summary_json, text + "\n")
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> Iterator[None]:
+        """After pytest's own summaries, short test summary included."""
+        yield
+        if self.result is None or not self.result["totals"]["seeds"]:
+            return
+        lines = seeds_summary.lines(self.result, terminalreporter.verbosity)
+        if terminalreporter.verbosity >= 0:
+            terminalreporter.write_sep("=", "seeds summary")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+def _utc(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")

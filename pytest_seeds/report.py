@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from .curl import curl_command
 from .model import Phase, Seed
 from .redact import Redactor
 from .runner import SeedRun, StepRecord
@@ -72,6 +73,9 @@ def failure_report(seed: Seed, run: SeedRun, record: StepRecord, redactor: Redac
     if others:
         lines += ["", "steps that failed and were passed over (onFail):"]
         lines += [f"  {r.step.id}: {r.problem} (onFail: {r.step.on_fail})" for r in others]
+    if record.request is not None:
+        lines += ["", "reproduce (tokens from $SEEDS_TOKEN_<TYPE>):"]
+        lines.append(curl_command(record.request, run.env.tokens))
     if record.response is not None:
         lines += ["", f"response body ({record.status}):", body_excerpt(record.response)]
     return redactor.text("\n".join(lines))

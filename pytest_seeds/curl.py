@@ -1,0 +1,105 @@
+"""A ``curl`` command that sends a step's request again, tokens read from the environment."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+import requests
+
+from .redact import MIN_SECRET_LENGTH
+from .transport import Request
+
+TOKEN_ENV_PREFIX = "SEEDS_TOKEN_"
+
+
+def sent_url(request: Request) -> str:
+    """The URL with its query string, encoded as requests encodes it on the wire."""
+    try:
+        prepared = requests.Request(request.method, request.url, params=request.params).prepare()
+    except requests.RequestException:
+        query = urlencode(request.params)
+        return request.url + ("&" if "?" in request.url else "?") + query if query else request.url
+    return str(prepared.url)
+
+
+def sent_json(request: Request) -> str | None:
+    """The JSON body as requests serialises it, or None when the request sends none."""
+    return json.dumps(request.json, allow_nan=False) if request.has_json else None
+
+
+def sent_headers(request: Request) -> dict[str, str]:
+    """The step's headers plus the Content-Type requests adds to a JSON body."""
+    headers = dict(request.headers)
+    if request.has_json and not any(name.lower() == "content-type" for name in headers):
+        headers["Content-Type"] = "application/json"
+    return headers
+
+
+def token_variable(token_type: str) -> str:
+    """``staff`` -> ``SEEDS_TOKEN_STAFF``: the variable pytest-seeds reads the token from."""
+    return TOKEN_ENV_PREFIX + re.sub(r"\W", "_", token_type).upper()
+
+
+def curl_command(request: Request, tokens: Mapping[str, str]) -> str:
+    """A bash command that sends ``request`` with curl; no token value appears in it.
+
+    Every token value is written as ``"$SEEDS_TOKEN_<TYPE>"``; the body and the query
+    string are exactly the bytes requests sends.
+    """
+    variables = {
+        value: token_variable(kind)
+        for kind, value in sorted(tokens.items())
+        if value and len(value) >= MIN_SECRET_LENGTH
+    }
+    quote = _Quoter(variables)
+    body, headers = sent_json(request), sent_headers(request)
+    payload: list[str] = []
+    if body is not None:
+        payload.append(f"--data-raw {quote(body)}")
+    elif request.files:
+        payload += [f"--form-string {quote(f'{k}={v}')}" for k, v in (request.form or {}).items()]
+        payload += [
+            f"--form {quote(f'{upload.field_name}=@{_field(str(upload.path))};filename={_field(upload.filename)}')}"
+            for upload in request.files
+        ]
+    elif request.form:
+        payload.append(f"--data-raw {quote(urlencode(request.form))}")
+    words = ["curl", "--include", "--silent", "--show-error", "--globoff", "--location"]
+    if request.method == "HEAD":
+        words.append("--head")
+    elif request.method != ("POST" if payload else "GET"):
+        words += ["--request", request.method]
+    words.append(quote(sent_url(request)))
+    headers_lines = [f"--header {quote(f'{name}: {value}')}" for name, value in headers.items()]
+    return " \\\n  ".join([" ".join(words), *headers_lines, *payload])
+
+
+def _field(value: str) -> str:
+    """A curl ``--form`` value in double quotes (for paths and names with ``;`` or ``,``)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class _Quoter:
+    """Shell-quotes a word, writing each token value as a double-quoted variable reference."""
+
+    def __init__(self, variables: Mapping[str, str]) -> None:
+        self.variables = variables
+        ordered = sorted(variables, key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    def __call__(self, word: str) -> str:
+        if self.pattern is None:
+            return shlex.quote(word)
+        parts, last = [], 0
+        for match in self.pattern.finditer(word):
+            if match.start() > last:
+                parts.append(shlex.quote(word[last : match.start()]))
+            parts.append(f'"${self.variables[match.group()]}"')
+            last = match.end()
+        if last < len(word) or not parts:
+            parts.append(shlex.quote(word[last:]))
+        return "".join(parts)

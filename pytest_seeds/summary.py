@@ -1,0 +1,143 @@
+"""The run summary: seeds per domain and outcome, missing tokens, slowest steps.
+
+Each seed's test report carries a small JSON-ready mapping (:func:`seed_data`), so the
+summary is built the same way in one process and on the xdist controller. A seed counts
+once, by its worst outcome: failed (Test Request) > error (Prerequisites, Cleanup or a
+broken document) > xfailed > skipped > passed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .runner import StepRecord
+
+OUTCOMES = ("passed", "failed", "errors", "skipped", "xfailed")
+SLOWEST_STEPS = 5
+FORMAT = "pytest-seeds summary 1"
+NO_DOMAIN = "(no domain)"
+
+
+def seed_data(
+    location: str,
+    endpoint: str,
+    domain: str,
+    records: Iterable[StepRecord] = (),
+    missing_tokens: Iterable[str] = (),
+) -> dict[str, Any]:
+    """What a seed's test report carries for the summary (plain JSON types only)."""
+    records = list(records)
+    failed = [record.step.id for record in records if record.outcome == "failed"]
+    return {
+        "seed": location,
+        "endpoint": endpoint,
+        "domain": domain or NO_DOMAIN,
+        "missing_tokens": sorted(missing_tokens),
+        "failed_step": failed[0] if failed else None,
+        "steps": [
+            [record.step.id, round(record.seconds * 1000, 1)]
+            for record in records
+            if record.status is not None
+        ],
+    }
+
+
+@dataclass
+class _Seed:
+    data: dict[str, Any] | None = None
+    phases: dict[str, str] = field(default_factory=dict)  # when -> passed/failed/skipped/xfailed
+
+    @property
+    def outcome(self) -> str:
+        if self.phases.get("call") == "failed":
+            return "failed"
+        if "failed" in (self.phases.get("setup"), self.phases.get("teardown")):
+            return "errors"
+        if "xfailed" in self.phases.values():
+            return "xfailed"
+        if "skipped" in self.phases.values():
+            return "skipped"
+        return "passed"
+
+
+class RunSummary:
+    """Collects the reports of a run, one :class:`_Seed` per test id."""
+
+    def __init__(self) -> None:
+        self._seeds: dict[str, _Seed] = {}
+
+    def add(self, nodeid: str, when: str, outcome: str, data: dict[str, Any] | None) -> None:
+        """One test report: phase, outcome (``xfailed`` for an expected failure), seed data."""
+        entry = self._seeds.setdefault(nodeid, _Seed())
+        entry.phases[when] = outcome
+        if data is not None:
+            entry.data = data
+
+    def seeds(self) -> list[dict[str, Any]]:
+        """One row per seed, sorted by file: seed, endpoint, domain, outcome, failed step."""
+        rows = [
+            {**entry.data, "outcome": entry.outcome}
+            for entry in self._seeds.values()
+            if entry.data is not None
+        ]
+        return sorted(rows, key=lambda row: (row["seed"], row["endpoint"]))
+
+    def to_json(self, timing: dict[str, Any]) -> dict[str, Any]:
+        """The machine-readable summary; everything but ``timing`` is the same for equal runs."""
+        rows = self.seeds()
+        domains: dict[str, Counter[str]] = {}
+        for row in rows:
+            domains.setdefault(row["domain"], Counter())[row["outcome"]] += 1
+        slowest = sorted(
+            (
+                {"seed": row["seed"], "step": step, "ms": ms}
+                for row in rows
+                for step, ms in row["steps"]
+            ),
+            key=lambda step: (-step["ms"], step["seed"], step["step"]),
+        )[:SLOWEST_STEPS]
+        return {
+            "format": FORMAT,
+            "totals": _counts(Counter(row["outcome"] for row in rows)),
+            "domains": {name: _counts(domains[name]) for name in sorted(domains)},
+            "missing_tokens": dict(
+                sorted(Counter(kind for row in rows for kind in row["missing_tokens"]).items())
+            ),
+            "seeds": [{k: v for k, v in row.items() if k != "steps"} for row in rows],
+            "timing": {**timing, "slowest_steps": slowest},
+        }
+
+
+def _counts(counter: Counter[str]) -> dict[str, int]:
+    return {"seeds": sum(counter.values()), **{name: counter[name] for name in OUTCOMES}}
+
+
+def lines(summary: dict[str, Any], verbosity: int = 0) -> list[str]:
+    """The summary for the terminal: a table per domain, or one line with ``-q``."""
+    totals, missing = summary["totals"], summary["missing_tokens"]
+    missing_text = ", ".join(
+        f"{kind} ({count} seed{'s' if count != 1 else ''} skipped)"
+        for kind, count in missing.items()
+    )
+    if verbosity < 0:
+        counts = ", ".join(f"{totals[name]} {name}" for name in OUTCOMES if totals[name])
+        text = f"seeds: {counts or 'none ran'} in {len(summary['domains'])} domain(s)"
+        return [text + (f"; missing tokens: {missing_text}" if missing else "")]
+    width = max(len(name) for name in [*summary["domains"], "domain", "all"])
+    columns = ("seeds", *OUTCOMES)
+    header = "domain".ljust(width) + "".join(f"{name:>9}" for name in columns)
+    rows = [*summary["domains"].items(), ("all", totals)]
+    table = [header] + [
+        name.ljust(width) + "".join(f"{counts[column]:>9}" for column in columns)
+        for name, counts in rows
+    ]
+    if missing:
+        table.append(f"missing tokens: {missing_text}")
+    slowest = summary["timing"]["slowest_steps"]
+    if slowest:
+        table.append("slowest steps:")
+        table += [f"  {step['ms']:>6.0f} ms  {step['seed']}  {step['step']}" for step in slowest]
+    return table

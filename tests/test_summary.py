@@ -1,0 +1,58 @@
+"""The run summary's counting rules and the HAR file names, without pytest runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_seeds.har import har_names
+from pytest_seeds.summary import RunSummary, lines, seed_data
+
+
+@pytest.mark.parametrize(
+    ("phases", "outcome"),
+    [
+        ({"setup": "passed", "call": "passed", "teardown": "passed"}, "passed"),
+        ({"setup": "passed", "call": "passed", "teardown": "failed"}, "errors"),
+        ({"setup": "passed", "call": "failed", "teardown": "failed"}, "failed"),
+        ({"setup": "failed", "teardown": "passed"}, "errors"),
+        ({"setup": "skipped", "teardown": "passed"}, "skipped"),
+        ({"setup": "passed", "call": "xfailed", "teardown": "passed"}, "xfailed"),
+    ],
+)
+def test_a_seed_counts_once_by_its_worst_phase(phases: dict[str, str], outcome: str) -> None:
+    runs = RunSummary()
+    for when, result in phases.items():
+        data = seed_data("s.md", "GET /x", "sales") if when == "teardown" else None
+        runs.add("s.md::GET /x", when, result, data)
+    runs.add("test_plain.py::test", "call", "failed", None)  # not a seed: not counted
+    summary = runs.to_json({})
+    assert summary["totals"]["seeds"] == 1
+    assert summary["totals"][outcome] == 1
+    assert summary["domains"]["sales"][outcome] == 1
+
+
+def test_summary_rows_are_sorted_whatever_the_order_reports_arrive_in() -> None:
+    names = ["b.md", "a.md", "c.md"]
+    summaries = []
+    for order in (names, names[::-1]):
+        runs = RunSummary()
+        for name in order:
+            runs.add(name, "teardown", "passed", seed_data(name, "GET /x", "", (), ["admin"]))
+        summaries.append(runs.to_json({}))
+    assert summaries[0] == summaries[1]
+    assert [row["seed"] for row in summaries[0]["seeds"]] == sorted(names)
+    assert summaries[0]["missing_tokens"] == {"admin": 3}
+    assert lines(summaries[0], verbosity=-1) == [
+        "seeds: 3 passed in 1 domain(s); missing tokens: admin (3 seeds skipped)"
+    ]
+
+
+def test_har_names_use_the_file_stem_and_tell_same_named_seeds_apart(tmp_path: Path) -> None:
+    paths = [tmp_path / "a" / "x.md", tmp_path / "b" / "x.md", tmp_path / "a" / "y.md"]
+    names = har_names(paths, tmp_path)
+    assert names[paths[2]] == "y.har"
+    assert names[paths[0]] != names[paths[1]]
+    assert all(names[path].startswith("x-") and names[path].endswith(".har") for path in paths[:2])
+    assert har_names(reversed(paths), tmp_path) == names
