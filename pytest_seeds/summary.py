@@ -123,7 +123,11 @@ def lines(summary: dict[str, Any], verbosity: int = 0) -> list[str]:
         for kind, count in missing.items()
     )
     if verbosity < 0:
-        counts = ", ".join(f"{totals[name]} {name}" for name in OUTCOMES if totals[name])
+        counts = ", ".join(
+            f"{totals[name]} {'error' if name == 'errors' and totals[name] == 1 else name}"
+            for name in OUTCOMES
+            if totals[name]
+        )
         text = f"seeds: {counts or 'none ran'} in {len(summary['domains'])} domain(s)"
         return [text + (f"; missing tokens: {missing_text}" if missing else "")]
     width = max(len(name) for name in [*summary["domains"], "domain", "all"])

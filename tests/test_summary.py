@@ -56,3 +56,10 @@ def test_har_names_use_the_file_stem_and_tell_same_named_seeds_apart(tmp_path: P
     assert names[paths[0]] != names[paths[1]]
     assert all(names[path].startswith("x-") and names[path].endswith(".har") for path in paths[:2])
     assert har_names(reversed(paths), tmp_path) == names
+
+
+def test_quiet_line_says_one_error_like_pytest() -> None:
+    runs = RunSummary()
+    runs.add("s.md", "setup", "failed", None)
+    runs.add("s.md", "teardown", "passed", seed_data("s.md", "GET /x", "sales"))
+    assert lines(runs.to_json({}), verbosity=-1) == ["seeds: 1 error in 1 domain(s)"]
