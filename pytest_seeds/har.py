@@ -47,12 +47,15 @@ def har_names(paths: Iterable[Path], root: Path) -> dict[Path, str]:
 
 
 class HarRecorder:
-    """A step observer that keeps each step as a HAR entry and writes them in one file."""
+    """A step observer that keeps the steps of a seed run and writes them as one HAR file.
+
+    Redaction happens when the file is written, so it masks every secret known by then.
+    """
 
     def __init__(self, seed: Seed, redactor: Redactor) -> None:
         self.seed = seed
         self.redactor = redactor
-        self.entries: list[dict] = []
+        self.sent: list[tuple[StepRecord, Request, datetime]] = []
         self.not_sent: list[str] = []
         self._started: dict[int, datetime] = {}
 
@@ -67,7 +70,7 @@ class HarRecorder:
         if record.request is None or started is None:
             self.not_sent.append(f"step '{record.step.id}' was not sent: {record.problem}")
             return
-        self.entries.append(self._entry(record, record.request, started))
+        self.sent.append((record, record.request, started))
 
     def text(self) -> str:
         """The HAR document."""
@@ -75,13 +78,13 @@ class HarRecorder:
         comment = "; ".join([comment, *self.not_sent])
         buffer = io.StringIO()
         with harfile.open(buffer, creator=CREATOR, comment=self.redactor.text(comment)) as har:
-            for entry in self.entries:
-                har.add_entry(**entry)
+            for record, request, started in self.sent:
+                har.add_entry(**self._entry(record, request, started))
         return buffer.getvalue() + "\n"
 
     def write(self, path: Path) -> None:
         """Write the HAR file (atomically) if any step was attempted."""
-        if self.entries or self.not_sent:
+        if self.sent or self.not_sent:
             atomic.write_text(path, self.text())
 
     def _entry(self, record: StepRecord, request: Request, started: datetime) -> dict:
