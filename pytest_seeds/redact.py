@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 from collections.abc import Iterable, Mapping
+from urllib.parse import quote, quote_plus
 
 MASK = "***"
 SECRET_HEADERS = frozenset(
@@ -13,13 +16,32 @@ MIN_SECRET_LENGTH = 4
 
 
 class Redactor:
-    """Replaces every known secret value, wherever it appears in a text."""
+    """Replaces every known secret value, wherever it appears in a text.
+
+    Secrets can be added while a run goes on (:meth:`add`); each is also masked in
+    its URL-encoded and JSON-escaped forms, as a server may echo it back that way.
+    """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        values = sorted(
-            {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True
-        )
-        self._pattern = re.compile("|".join(map(re.escape, values))) if values else None
+        self._values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self._lock = threading.Lock()
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        """Mask these values (those of at least ``MIN_SECRET_LENGTH`` characters) from now on."""
+        found = {
+            form
+            for secret in secrets
+            if isinstance(secret, str) and len(secret) >= MIN_SECRET_LENGTH
+            for form in _forms(secret)
+        }
+        with self._lock:
+            if found <= self._values:
+                return
+            self._values |= found
+            values = sorted(self._values, key=len, reverse=True)
+            self._pattern = re.compile("|".join(map(re.escape, values)))
 
     def text(self, text: str) -> str:
         """The text with every secret replaced by ``***``."""
@@ -41,6 +63,13 @@ def mask_header(value: str) -> str:
     if rest and scheme in ("Bearer", "Admin", "Token", "Basic"):
         return f"{scheme} {MASK}"
     return MASK
+
+
+def _forms(secret: str) -> set[str]:
+    """A secret as written, URL-encoded and JSON-escaped (long enough to be worth masking)."""
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
+    forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+    return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
 
 
 _HEADER_LINE = re.compile(r"(?im)^(\s*(?:" + "|".join(SECRET_HEADERS) + r")\s*:\s*)(.+)$")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 from urllib.parse import urlencode
 
 from .curl import curl_command
@@ -12,6 +14,9 @@ from .runner import SeedRun, StepRecord
 from .transport import Response
 
 BODY_EXCERPT_CHARS = 2000
+PRETTY_MAX_BYTES = 256 * 1024
+# a hostile body must not drive the terminal
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 PHASE_TITLES = {
     Phase.PREREQUISITE: "Prerequisites",
     Phase.TEST: "Test Request",
@@ -38,22 +43,28 @@ def transcript_line(record: StepRecord) -> str:
 
 
 def transcript(run: SeedRun, phase: Phase | None = None) -> list[str]:
-    """One line per step that ran (of one phase, if given), in order."""
-    return [
-        transcript_line(record)
-        for record in run.records
-        if phase is None or record.step.phase is phase
-    ]
+    """One line per step that ran (of one phase, if given), in order, then its notes indented."""
+    lines: list[str] = []
+    for record in run.records:
+        if phase is None or record.step.phase is phase:
+            lines.append(transcript_line(record))
+            lines += [f"    {note}" for note in record.notes]
+    return lines
 
 
 def body_excerpt(response: Response, limit: int = BODY_EXCERPT_CHARS) -> str:
-    """The response body, pretty-printed when JSON, cut at ``limit`` characters."""
-    try:
-        text = json.dumps(response.json(), indent=2, ensure_ascii=False)
-    except ValueError:
+    """The body: pretty JSON up to 256 KiB, control characters escaped, cut at ``limit``."""
+    text = None
+    if len(response.content) <= PRETTY_MAX_BYTES:
+        with contextlib.suppress(ValueError, RecursionError):
+            text = json.dumps(response.json(), indent=2, ensure_ascii=False)
+    if text is None:
         text = response.content[: limit * 4].decode("utf-8", errors="replace")
+    text = _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
     size = len(response.content)
-    if len(text) > limit or response.truncated:
+    if response.truncated:
+        return text[:limit] + f"\n... (cut; the body is over {size} bytes, reading stopped there)"
+    if len(text) > limit:
         return text[:limit] + f"\n... (cut; the body has {size} bytes)"
     return text or "(empty body)"
 

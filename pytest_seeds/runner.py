@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from .auth import MissingBaseURL, Target, authorization, base_url_for, wants_on_behalf_of
 from .extract import ExtractError, extract
+from .faults import status_hint
 from .model import FileUpload, Phase, Seed, Step
 from .templating import Context, TemplateError
 from .transport import Client, Request, Response, TransportError, Upload
@@ -94,6 +95,7 @@ class SeedRun:
                 observer.before_send(self, step, request)
             response, record.seconds = self.env.client.send(request)
             record.response, record.status = response, response.status
+            record.notes += response.notes
             if response.status not in step.expect_status:
                 raise StepProblem(_status_problem(step, response.status))
             for observer in self.env.observers:
@@ -101,6 +103,8 @@ class SeedRun:
             self.extract(step, response)
         except (StepProblem, TemplateError, TransportError, ExtractError, MissingBaseURL) as error:
             record.problem = str(error)
+            if isinstance(error, TransportError):
+                record.notes += error.notes
             if step.phase is Phase.CLEANUP and isinstance(error, TemplateError) and self.failed:
                 record.outcome = "not run"
                 record.problem += " (an earlier step failed before providing it)"
@@ -168,7 +172,9 @@ class SeedRun:
             candidate = (base / upload.file_path).resolve()
             if candidate.is_relative_to(base.resolve()) and candidate.is_file():
                 name = upload.filename or candidate.name
-                filename = _text(self.context.render(name, f"step '{step.id}' file_fields filename"))
+                filename = _text(
+                    self.context.render(name, f"step '{step.id}' file_fields filename")
+                )
                 return Upload(upload.field_name, candidate, filename)
         folders = " or ".join(str(base) for base in bases)
         raise StepProblem(
@@ -183,7 +189,8 @@ class StepProblem(Exception):
 
 def _status_problem(step: Step, status: int) -> str:
     wanted = " or ".join(map(str, step.expect_status))
-    return f"expected status {wanted}, received {status}"
+    hint = status_hint(status, step.method)
+    return f"expected status {wanted}, received {status}" + (f"; {hint}" if hint else "")
 
 
 def _text(value: Any) -> str:

@@ -10,6 +10,10 @@ from typing import Any
 
 import requests
 
+from .faults import describe_body_error, describe_error
+from .ratelimit import RateLimiter
+from .retries import LimitedAdapter, RetryPolicy, SeedRetry, retry_note
+
 MAX_BODY_BYTES = 16 * 1024 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _NOT_JSON = object()
@@ -50,6 +54,7 @@ class Response:
     content: bytes
     truncated: bool = False
     url: str = ""
+    notes: tuple[str, ...] = ()
     _json: Any = field(default=_NOT_JSON, repr=False)
 
     def json(self) -> Any:
@@ -61,22 +66,39 @@ class Response:
                 raise ValueError("the body is empty")
             try:
                 self._json = json.loads(self.content)
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                raise ValueError(f"the body is not JSON ({error})") from None
+            except UnicodeDecodeError as error:
+                bad = error.object[error.start : error.start + 1].hex()
+                raise ValueError(
+                    f"the body is not UTF-8 text (byte 0x{bad} at {error.start}), so not JSON"
+                ) from None
+            except json.JSONDecodeError as error:
+                kind = self.headers.get("Content-Type") or self.headers.get("content-type")
+                said = f" although its Content-Type is {kind}" if kind else ""
+                raise ValueError(f"the body is not JSON{said} ({error})") from None
+            except RecursionError:
+                raise ValueError("the body is JSON nested too deeply to read") from None
         return self._json
 
 
 class TransportError(Exception):
     """The request could not be completed: no answer to check."""
 
+    def __init__(self, message: str, notes: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.notes = notes
+
 
 class Client:
-    """A requests session shared by the seeds of one process."""
+    """A requests session shared by the seeds of one process: retries, rate limit, timeout."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, retry: RetryPolicy | None = None, rate: float = 0.0) -> None:
         self.timeout = timeout
         self.session = requests.Session()
         self.session.trust_env = True
+        self.limiter = RateLimiter(rate)
+        self.retry = SeedRetry.from_policy(retry or RetryPolicy(), self.limiter)
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, LimitedAdapter(self.retry))
 
     def close(self) -> None:
         self.session.close()
@@ -84,77 +106,61 @@ class Client:
     def send(self, request: Request) -> tuple[Response, float]:
         """Send a request; the response and the seconds it took. Raises TransportError."""
         started = time.perf_counter()
-        handles = []
-        try:
-            files = None
-            if request.files:
-                handles = [upload.path.open("rb") for upload in request.files]
-                files = [
-                    (upload.field_name, (upload.filename, handle))
-                    for upload, handle in zip(request.files, handles, strict=True)
-                ]
-            with self.session.request(
-                request.method,
-                request.url,
-                params=request.params or None,
-                headers=request.headers,
-                json=request.json if request.has_json else None,
-                data=request.form if request.form is not None else None,
-                files=files,
-                timeout=self.timeout or None,
-                allow_redirects=True,
-                stream=True,
-            ) as raw:
-                content, truncated = _read_bounded(raw)
-                response = Response(
-                    status=raw.status_code,
-                    headers=dict(raw.headers),
-                    content=content,
-                    truncated=truncated,
-                    url=raw.url,
-                )
-        except requests.RequestException as error:
-            raise TransportError(describe_error(error, self.timeout)) from None
-        finally:
-            for handle in handles:
-                handle.close()
+        handles: list[Any] = []
+        with self.retry.recording() as retried:
+            try:
+                response = self._send(request, handles)
+            except (requests.RequestException, ValueError, TypeError) as error:
+                notes = (retry_note(retried),) if retried else ()
+                message = describe_error(error, self.timeout, request.url)
+                raise TransportError(message, notes) from None
+            finally:
+                for handle in handles:
+                    handle.close()
+        if retried:
+            response.notes = (retry_note(retried),)
         return response, time.perf_counter() - started
 
+    def _send(self, request: Request, handles: list[Any]) -> Response:
+        files = None
+        if request.files:
+            handles += [upload.path.open("rb") for upload in request.files]
+            files = [
+                (upload.field_name, (upload.filename, handle))
+                for upload, handle in zip(request.files, handles, strict=True)
+            ]
+        with self.session.request(
+            request.method,
+            request.url,
+            params=request.params or None,
+            headers=request.headers,
+            json=request.json if request.has_json else None,
+            data=request.form if request.form is not None else None,
+            files=files,
+            timeout=self.timeout or None,
+            allow_redirects=True,
+            stream=True,
+        ) as raw:
+            content, truncated = self._read_bounded(raw)
+            return Response(
+                status=raw.status_code,
+                headers=dict(raw.headers),
+                content=content,
+                truncated=truncated,
+                url=raw.url,
+            )
 
-def _read_bounded(raw: requests.Response) -> tuple[bytes, bool]:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in raw.iter_content(chunk_size=65536):
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return b"".join(chunks)[:MAX_BODY_BYTES], True
-    return b"".join(chunks), False
-
-
-def describe_error(error: requests.RequestException, timeout: float) -> str:
-    """One sentence on what went wrong on the wire, and what to try."""
-    text = str(error)
-    if isinstance(error, requests.exceptions.SSLError):
-        return f"TLS handshake failed ({_short(text)}); is the URL https:// to a plain-HTTP port?"
-    if isinstance(error, requests.exceptions.ConnectTimeout):
-        return f"no connection within {timeout:g} s; is the host reachable?"
-    if isinstance(error, requests.exceptions.ReadTimeout | requests.exceptions.Timeout):
-        return f"no response within {timeout:g} s (--seeds-timeout); the server accepted but did not answer"
-    if isinstance(error, requests.exceptions.TooManyRedirects):
-        return "too many redirects (a redirect loop?)"
-    if isinstance(error, requests.exceptions.ConnectionError):
-        if (
-            "Name or service not known" in text
-            or "NameResolutionError" in text
-            or "getaddrinfo" in text
-        ):
-            return "the host name does not resolve; check the base URL"
-        if "Connection refused" in text or "Errno 111" in text:
-            return "connection refused; is the server running and the base URL right?"
-        return f"connection failed ({_short(text)})"
-    return f"request failed ({_short(text)})"
-
-
-def _short(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
+    def _read_bounded(self, raw: requests.Response) -> tuple[bytes, bool]:
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in raw.iter_content(chunk_size=65536):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    return b"".join(chunks)[:MAX_BODY_BYTES], True
+        except requests.RequestException as error:
+            length = raw.headers.get("Content-Length")
+            message = describe_body_error(error, raw.status_code, length, self.timeout)
+            raise TransportError(message) from None
+        return b"".join(chunks), False

@@ -1,0 +1,177 @@
+"""Retrying requests with urllib3's ``Retry``, mounted on the requests session.
+
+What is retried (the numbers come from the settings, see :class:`RetryPolicy`):
+
+* a 429 answer, up to ``retries_429`` times (3 by default), waiting as its
+  ``Retry-After`` asks but never longer than ``max_retry_after`` seconds;
+* a failed connection (the request never reached the server), up to ``retries``
+  times (0 by default), for every method;
+* a timeout or a dropped connection after the request was sent, and a 502, 503
+  or 504 answer, up to ``retries`` times, for idempotent methods only: a POST or
+  PATCH may already have been applied, so it is repeated only with ``unsafe``.
+  429 follows the same rule: it reached the server.
+
+Between attempts: the ``Retry-After`` of the answer when it has one (capped),
+else exponential backoff with jitter, ``backoff * 2**(n-1) + uniform(0, backoff)``
+before the n-th retry. Each attempt waits for the rate limiter too. The cause of
+every retried attempt is recorded, so that the step transcript can show it.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from requests.adapters import HTTPAdapter
+from urllib3 import exceptions as u3
+from urllib3.util.retry import RequestHistory, Retry
+
+from .ratelimit import RateLimiter
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+SERVER_BUSY = frozenset({502, 503, 504})
+TOO_MANY = 429
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently failed requests are tried again."""
+
+    retries: int = 0
+    retries_429: int = 3
+    max_retry_after: float = 60.0
+    backoff: float = 0.5
+    unsafe: bool = False
+
+
+class _Causes(threading.local):
+    """The causes of the retries of the request this thread is sending."""
+
+    current: list[str] | None = None
+
+
+class SeedRetry(Retry):
+    """urllib3's Retry with separate budgets for 429 and 5xx, and a record of each retry."""
+
+    def __init__(
+        self,
+        *args: Any,
+        policy: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        causes: _Causes | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.policy = policy or RetryPolicy()
+        self.limiter = limiter or RateLimiter()
+        self.causes = causes or _Causes()
+
+    @classmethod
+    def from_policy(cls, policy: RetryPolicy, limiter: RateLimiter) -> SeedRetry:
+        """The Retry for a policy; its status budgets are checked in :meth:`is_retry`."""
+        return cls(
+            total=None,
+            connect=policy.retries,
+            read=policy.retries,
+            status=None,
+            other=0,
+            redirect=None,
+            allowed_methods=None if policy.unsafe else IDEMPOTENT_METHODS,
+            backoff_factor=policy.backoff,
+            backoff_jitter=policy.backoff,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+            policy=policy,
+            limiter=limiter,
+        )
+
+    def new(self, **kw: Any) -> SeedRetry:
+        return super().new(policy=self.policy, limiter=self.limiter, causes=self.causes, **kw)
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code == TOO_MANY:
+            budget, statuses = self.policy.retries_429, {TOO_MANY}
+        elif status_code in SERVER_BUSY:
+            budget, statuses = self.policy.retries, SERVER_BUSY
+        else:
+            return False
+        used = sum(1 for entry in self.history if entry.status in statuses)
+        return self._is_method_retryable(method) and used < budget
+
+    def get_retry_after(self, response: Any) -> float | None:
+        try:
+            seconds = super().get_retry_after(response)
+        except u3.InvalidHeader:  # neither seconds nor an HTTP date: back off instead
+            return None
+        return None if seconds is None else min(seconds, self.policy.max_retry_after)
+
+    def sleep_for_retry(self, response: Any) -> bool:
+        seconds = self.get_retry_after(response)
+        if seconds is None:
+            return False
+        time.sleep(seconds)  # also "Retry-After: 0", which urllib3 would turn into a backoff
+        return True
+
+    def get_backoff_time(self) -> float:
+        if not self.history or self.backoff_factor <= 0:
+            return 0.0
+        wait = self.backoff_factor * 2 ** (len(self.history) - 1)
+        wait += random.uniform(0, self.backoff_jitter)
+        return min(self.backoff_max, wait)
+
+    def increment(self, *args: Any, **kwargs: Any) -> SeedRetry:
+        retry = super().increment(*args, **kwargs)
+        if self.causes.current is not None:
+            self.causes.current.append(cause(retry.history[-1]))
+        return retry
+
+    def sleep(self, response: Any = None) -> None:
+        super().sleep(response)
+        self.limiter.wait()
+
+    @contextmanager
+    def recording(self) -> Iterator[list[str]]:
+        """Collect the causes of the retries of one request sent by this thread."""
+        self.causes.current = found = []
+        try:
+            yield found
+        finally:
+            self.causes.current = None
+
+
+class LimitedAdapter(HTTPAdapter):
+    """The session's adapter: retries per :class:`SeedRetry`, each request rate-limited."""
+
+    def __init__(self, retry: SeedRetry) -> None:
+        super().__init__(max_retries=retry)
+        self.limiter = retry.limiter
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        self.limiter.wait()
+        return super().send(request, *args, **kwargs)
+
+
+def cause(entry: RequestHistory) -> str:
+    """A retried attempt in a word or two: ``503``, ``no connection``, ``read timeout``."""
+    if entry.status:
+        return str(entry.status)
+    error = entry.error
+    if isinstance(error, u3.NewConnectionError):
+        return "no connection"
+    if isinstance(error, u3.ConnectTimeoutError):
+        return "connect timeout"
+    if isinstance(error, u3.ReadTimeoutError):
+        return "read timeout"
+    if isinstance(error, u3.ProtocolError):
+        return "connection dropped"
+    return type(error).__name__ if error is not None else "unknown"
+
+
+def retry_note(causes: list[str] | tuple[str, ...]) -> str:
+    """``retried 2x: 503, 503``."""
+    return f"retried {len(causes)}x: {', '.join(causes)}"
