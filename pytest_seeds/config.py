@@ -92,6 +92,16 @@ SETTINGS: tuple[Setting, ...] = (
         "folder that front-matter 'swagger:' paths are relative to (default: rootdir)",
     ),
     Setting(
+        "contract",
+        "--seeds-contract",
+        "SEEDS_CONTRACT",
+        "choice",
+        "warn",
+        "check requests and JSON responses against the Swagger/OpenAPI operation: "
+        "off, warn (notes and warnings) or strict (a mismatch fails the step)",
+        choices=("off", "warn", "strict"),
+    ),
+    Setting(
         "files_dir",
         "--seeds-files-dir",
         "SEEDS_FILES_DIR",
@@ -152,6 +162,7 @@ class Settings:
     partners_url: str | None = None
     timeout: float = 30.0
     swagger_root: Path | None = None
+    contract: str = "warn"
     files_dir: Path | None = None
     config: Path | None = None
     lint: bool = False

@@ -22,13 +22,14 @@ from . import atomic
 from . import config as seeds_config
 from . import summary as seeds_summary
 from .auth import Target, missing_token_reason, missing_tokens
+from .contract import NOTE_PREFIX, Contract, ContractObserver
 from .har import HarRecorder, har_names
 from .model import KNOWN_STATUSES, SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError, Step
 from .parser import load_seed
 from .redact import Redactor
 from .report import failure_report, transcript
 from .requestid import RequestIdHeader, is_header_name
-from .runner import Environment, SeedRun, StepFailure, StepObserver
+from .runner import Environment, SeedRun, StepFailure, StepObserver, StepRecord
 from .swagger import SwaggerIndex
 from .transport import Client
 
@@ -39,6 +40,7 @@ except ImportError:  # pytest-html is optional
 
 SETTINGS_KEY = pytest.StashKey[seeds_config.Settings]()
 HAR_NAMES_KEY = pytest.StashKey[dict[Path, str]]()
+SWAGGER_TOLD_KEY = pytest.StashKey[set[object]]()
 RESERVED_MARKS = frozenset(
     {
         "skip",
@@ -55,6 +57,14 @@ RESERVED_MARKS = frozenset(
 
 class SeedStepWarning(UserWarning):
     """A step failed but its onFail let the seed go on."""
+
+
+class SeedContractWarning(UserWarning):
+    """A request or response differs from its Swagger/OpenAPI operation (--seeds-contract warn)."""
+
+
+class SeedSwaggerWarning(UserWarning):
+    """A Swagger/OpenAPI file could not be used (told once per file and process)."""
 
 
 # --- options and settings -------------------------------------------------------------------
@@ -289,6 +299,29 @@ class SeedItem(pytest.Function):
                         ),
                         stacklevel=1,
                     )
+            self._contract_warnings(self.run.records[before:])
+
+    def _contract_warnings(self, records: list[StepRecord]) -> None:
+        """Contract notes and unusable Swagger files as warnings (and xunit1 JUnit properties)."""
+        for record in records:
+            for note in record.notes:
+                if note.startswith(NOTE_PREFIX):
+                    step = f"{self.seed.path}:{record.step.line}: step '{record.step.id}'"
+                    text = self.redactor.text(f"{step}: {note}")
+                    warnings.warn(SeedContractWarning(text), stacklevel=1)
+                    if _junit_allows_properties(self.config):
+                        self.user_properties.append(("contract", text))
+        told = self.config.stash.setdefault(SWAGGER_TOLD_KEY, set())
+        for problem in self.swagger_index.problems():
+            if problem not in told:
+                told.add(problem)
+                text = f"{problem.path}: {problem.message}"
+                warnings.warn(SeedSwaggerWarning(text), stacklevel=1)
+
+    @property
+    def swagger_index(self) -> SwaggerIndex:
+        settings = get_settings(self.config)
+        return SwaggerIndex.shared(settings.swagger_root or self.config.rootpath)
 
     @property
     def redactor(self) -> Redactor:
@@ -297,7 +330,7 @@ class SeedItem(pytest.Function):
     def _environment(self) -> Environment:
         settings = get_settings(self.config)
         args = self.funcargs
-        index = SwaggerIndex.shared(settings.swagger_root or self.config.rootpath)
+        index = self.swagger_index
 
         def on_behalf_of(seed: Seed, step: Step) -> bool:
             operation = index.find(step.method, step.path, seed.swagger)
@@ -322,6 +355,9 @@ class SeedItem(pytest.Function):
             path = settings.har / self.config.stash[HAR_NAMES_KEY][self.path]
             self.addfinalizer(lambda: recorder.write(path))  # runs after the Cleanup steps
             observers.append(recorder)
+        if settings.contract != "off":
+            contract = Contract.shared(self.swagger_index)
+            observers.append(ContractObserver(contract, settings.contract))
         return tuple(observers)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:

@@ -41,6 +41,11 @@ def split_endpoint(endpoint: str) -> tuple[str, str] | None:
     return parts[0].upper(), path
 
 
+def escape_pointer(key: str) -> str:
+    """One JSON-pointer segment: ``~`` -> ``~0``, ``/`` -> ``~1``."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
 def _pointer(document: Any, ref: str) -> Any:
     """Resolve a local ``#/a/b`` JSON pointer; None when it does not resolve."""
     if not ref.startswith("#"):
@@ -81,6 +86,8 @@ class Operation:
     path_item: Mapping = field(compare=False, repr=False)
     document: Mapping = field(default_factory=dict, compare=False, repr=False)
     """The whole spec document, used to resolve local ``$ref`` parameters."""
+    pointer: str = field(default="", compare=False, repr=False)
+    """JSON pointer of the operation in its document, e.g. ``/paths/~1a~1{id}/get``."""
 
     @cached_property
     def _parameters(self) -> tuple[Mapping, ...]:
@@ -228,8 +235,9 @@ class SpecFile:
             template = template.rstrip("/") or "/"
             for method, op in item.items():
                 if str(method).upper() in HTTP_METHODS and isinstance(op, Mapping):
+                    pointer = f"/paths/{escape_pointer(raw_path)}/{escape_pointer(str(method))}"
                     self.operations.append(
-                        Operation(path, str(method).upper(), template, op, item, document)
+                        Operation(path, str(method).upper(), template, op, item, document, pointer)
                     )
         self.trie = _Trie()
         for op in self.operations:
@@ -243,7 +251,8 @@ class SpecFile:
         return f"SpecFile({str(self.path)!r}, version={self.version!r}, prefix={self.prefix!r})"
 
 
-def _read(path: Path) -> SpecFile | SpecProblem:
+def read_spec_document(path: Path) -> Any:
+    """The parsed JSON/YAML content of a spec file, or a :class:`SpecProblem`."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -258,7 +267,17 @@ def _read(path: Path) -> SpecFile | SpecProblem:
     except (ValueError, yaml.YAMLError) as exc:
         kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
         return SpecProblem(path, f"not valid {kind}: {exc}".splitlines()[0])
-    if not isinstance(document, Mapping) or not isinstance(document.get("paths"), Mapping):
+    return document
+
+
+def _read(path: Path) -> SpecFile | SpecProblem:
+    document = read_spec_document(path)
+    if isinstance(document, SpecProblem):
+        return document
+    if not isinstance(document, Mapping) or not (
+        isinstance(document.get("paths"), Mapping)
+        or str(document.get("openapi", "")).startswith("3.1")  # 3.1: paths are optional
+    ):
         return SpecProblem(path, "not a Swagger/OpenAPI document (no 'paths' object)")
     return SpecFile(path, document)
 
