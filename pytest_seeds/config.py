@@ -39,7 +39,8 @@ class Setting:
 
     @property
     def ini(self) -> str:
-        return "seeds_" + self.name.removeprefix("seeds_")
+        """The ini key spelled like the flag: ``--seeds-dir`` -> ``seeds_dir``."""
+        return self.flag.removeprefix("--").replace("-", "_")
 
 
 SETTINGS: tuple[Setting, ...] = (

@@ -23,6 +23,7 @@ from . import config as seeds_config
 from . import summary as seeds_summary
 from .auth import Target, missing_token_reason, missing_tokens
 from .contract import NOTE_PREFIX, Contract, ContractObserver
+from .failuretext import FailureText
 from .har import HarRecorder, har_names
 from .model import KNOWN_STATUSES, SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError, Step
 from .parser import load_seed
@@ -381,6 +382,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         and isinstance(call.excinfo.value, StepFailure | SeedError)
     ):
         report.longrepr = item.repr_failure(call.excinfo)
+    if report.skipped and isinstance(item, SeedItem) and isinstance(report.longrepr, tuple):
+        # a skip raised in setup (missing token) points at the seed, not at this module
+        report.longrepr = (str(item.path), item.seed.line, report.longrepr[2])
+    if report.failed and isinstance(item, SeedItem | BrokenSeedItem):
+        report.seeds_failure = isinstance(report.longrepr, str)  # wrapped at logreport
     if isinstance(item, SeedItem) and item.run is not None and call.when != "setup":
         lines = transcript(item.run, Phase.CLEANUP if call.when == "teardown" else None)
         if lines:
@@ -393,6 +399,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         text = item.redactor.text("\n".join(transcript(item.run)))
         report.extras = [*getattr(report, "extras", []), html_extras.text(text, name="seed steps")]
     return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """A seed's failure text gets its first line as message (JUnit, summary), xdist or not."""
+    if getattr(report, "seeds_failure", False) and isinstance(report.longrepr, str):
+        report.longrepr = FailureText(report.longrepr, report.location[0], report.location[1] or 0)
 
 
 def _summary_data(item: SeedItem | BrokenSeedItem) -> dict[str, Any]:
