@@ -105,6 +105,11 @@ def sent(server: HTTPServer) -> list[Request]:
     return [request for request, _ in server.log]
 
 
+def echoed(server: HTTPServer) -> list[dict[str, Any]]:
+    """What the echo server answered to each request (files are readable only here)."""
+    return [json.loads(response.get_data()) for _, response in server.log]
+
+
 def wire_args(server: HTTPServer) -> list[str]:
     """Base, fallback (``/fallback``) and partners (``/partners-api``) URLs of the server."""
     return [
@@ -114,10 +119,19 @@ def wire_args(server: HTTPServer) -> list[str]:
     ]
 
 
-def run_seeds(pytester: pytest.Pytester, *args: str, subprocess: bool = False) -> Any:
-    """Run pytest on the seeds in the pytester folder, in-process or in a subprocess."""
+def runpytest(pytester: pytest.Pytester, *args: str, subprocess: bool = False) -> Any:
+    """Run pytest in the pytester folder, in-process or in a subprocess.
+
+    Hypothesis's plugin is left out: each in-process run would import hypothesis afresh
+    (pytester unloads the modules a run imported), which costs about a second a run.
+    """
     run = pytester.runpytest_subprocess if subprocess else pytester.runpytest
-    return run(f"--seeds-dir={pytester.path}", *args)
+    return run("-p", "no:hypothesispytest", *args)
+
+
+def run_seeds(pytester: pytest.Pytester, *args: str, subprocess: bool = False) -> Any:
+    """Run pytest on the seeds in the pytester folder (``--seeds-dir``)."""
+    return runpytest(pytester, f"--seeds-dir={pytester.path}", *args, subprocess=subprocess)
 
 
 @pytest.fixture(autouse=True)
