@@ -119,6 +119,8 @@ def test_junit_xml_alone_and_with_xdist(repository: pytest.Pytester, api: HTTPSe
             repository, *wire_args(api), f"--junitxml={xml}", *extra, subprocess=True
         )
         result.assert_outcomes(passed=2, failed=1, skipped=3, xfailed=1, errors=2)
+        if extra:
+            result.stdout.fnmatch_lines(["*2 workers [[]9 items[]]*"])
         output = result.stdout.str() + result.stderr.str() + xml.read_text()
         assert [secret for secret in SECRETS.values() if secret in output] == []
         results.append(outcomes(xml))
