@@ -9,7 +9,7 @@ status. :class:`ContractObserver` is the runner's StepObserver for ``--seeds-con
   before it is sent;
 - a step whose operation is not documented anywhere under the root is not checked;
 - faults of the documentation itself (a ``$ref`` that does not resolve...) are notes in both
-  modes, once per operation and status per process, and never fail a step.
+  modes, each fault once per process, and never fail a step.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ class Contract:
         self._operations: dict[tuple[str | None, str, str], Operation | None] = {}
         self._responses: dict[tuple[Operation, int], str | list[str] | None] = {}
         self._requests: dict[Operation, RequestRules] = {}
-        self._told: set[tuple[Any, ...]] = set()
+        self._told: set[str] = set()
 
     def operation(self, swagger: str | None, method: str, path: str) -> Operation | None:
         """The documented operation of ``method path`` (cached)."""
@@ -131,7 +131,7 @@ class Contract:
         """``GET /a/{id} in swagger/a.json``."""
         return f"{operation.method} {operation.template} in {self.spec_name(operation)}"
 
-    def first_time(self, *key: Any) -> bool:
+    def first_time(self, key: str) -> bool:
         """True once per key per process (for notes that would repeat on every step)."""
         with self._lock:
             if key in self._told:
@@ -205,28 +205,18 @@ class Contract:
         if located is None:
             return RequestRules(None, False, ())
         item_uri, op_uri, item, op = located
-        params: dict[tuple[str, str], tuple[str, Mapping]] = {}
+        params: dict[tuple[str, str], tuple[str, Mapping]] = {}  # operation-level ones win
         for uri, node in ((item_uri, item), (op_uri, op)):
             raw = node.get("parameters") if isinstance(node, Mapping) else None
             for position in range(len(raw) if isinstance(raw, list) else 0):
                 found = self.book.locate(uri, "parameters", str(position))
                 if found and isinstance(found[1], Mapping):
                     params[(str(found[1].get("name")), str(found[1].get("in")))] = found
-        body_uri, body_required, checks = None, False, []
-        for (name, where), (uri, param) in params.items():
-            if where == "body":
+        body_uri, body_required = None, False
+        for (_, where), (uri, param) in params.items():
+            if where == "body":  # Swagger 2.0
                 body_uri = child(uri, "schema") if "schema" in param else None
                 body_required = param.get("required") is True
-            elif where in ("query", "path"):
-                schema_uri = child(uri, "schema") if "schema" in param else uri
-                schema = self.book.locate(schema_uri)
-                kind = schema[1].get("type") if schema and isinstance(schema[1], Mapping) else None
-                kind = (
-                    next((k for k in kind if k != "null"), None) if isinstance(kind, list) else kind
-                )
-                required = where == "path" or param.get("required") is True
-                scalar = "string" if kind is None else kind if kind in _SCALARS else None
-                checks.append(ParamCheck(name, where, required, scalar, schema_uri))
         request_body = self.book.locate(op_uri, "requestBody") if "requestBody" in op else None
         if request_body and isinstance(request_body[1], Mapping):  # OpenAPI 3
             uri, node = request_body
@@ -234,7 +224,23 @@ class Contract:
             media = json_media(node.get("content"))
             if media is not None and "schema" in (node["content"][media] or {}):
                 body_uri = child(uri, "content", media, "schema")
-        return RequestRules(body_uri, body_required, tuple(checks))
+        checks = tuple(
+            self._param_check(name, where, uri, param)
+            for (name, where), (uri, param) in params.items()
+            if where in ("query", "path")
+        )
+        return RequestRules(body_uri, body_required, checks)
+
+    def _param_check(self, name: str, where: str, uri: str, param: Mapping) -> ParamCheck:
+        """A query/path parameter: its schema is ``schema`` (OpenAPI 3) or itself (2.0)."""
+        schema_uri = child(uri, "schema") if "schema" in param else uri
+        schema = self.book.locate(schema_uri)
+        kind = schema[1].get("type") if schema and isinstance(schema[1], Mapping) else None
+        if isinstance(kind, list):  # OpenAPI 3.1: ["integer", "null"]
+            kind = next((k for k in kind if k != "null"), None)
+        scalar = "string" if kind is None else kind if kind in _SCALARS else None
+        required = where == "path" or param.get("required") is True
+        return ParamCheck(name, where, required, scalar, schema_uri)
 
     def check_request(self, operation: Operation, request: Request) -> list[Mismatch]:
         """Mismatches of a rendered request: JSON body, query and path parameters."""
@@ -304,8 +310,8 @@ class ContractObserver:
 
     def _report(self, record: StepRecord, op: Operation, what: str, found: list[Mismatch]) -> None:
         where = self.contract.where(op)
-        defects = [m for m in found if m.defect]
-        if defects and self.contract.first_time(op, what, tuple(defects)):
+        defects = [m for m in found if m.defect and self.contract.first_time(m.wanted)]
+        if defects:
             record.notes.append(_note(f"{what}: cannot fully check against {where}", defects))
         wrong = [m for m in found if not m.defect]
         if not wrong:

@@ -562,3 +562,35 @@ def test_sandbox_clients_against_swagger(
         result.stdout.fnmatch_lines(
             ["*body at /data/clients/0/phone: wanted type 'string', got null"]
         )
+
+
+def test_a_token_in_a_mismatch_excerpt_is_masked(
+    pytester: pytest.Pytester, served: Any, tokens: dict
+) -> None:
+    leaky = {"data": {"id": 7, "name": "a", "size": tokens["staff"]}}
+    result = run_seeds(pytester, *served(leaky), "-rA")
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(["*body at /data/size: wanted type 'integer', got string \"***\"*"])
+    assert tokens["staff"] not in result.stdout.str()
+
+
+def test_a_fault_of_the_spec_is_told_once_and_never_fails(
+    pytester: pytest.Pytester, served: Any
+) -> None:
+    remote = {"type": "object", "properties": {"data": {"$ref": "https://example.com/t.json"}}}
+    spec = json.loads(json.dumps(SWAGGER2))
+    spec["paths"]["/things/{id}"]["get"]["responses"]["200"]["schema"] = remote
+    write(pytester.path, "swagger/things.json", spec)
+    twice = "- id: first\n  method: GET\n  path: /api/things/7\n  params: {view: full}\n"
+    twice += twice.replace("first", "second")
+    pytester.makefile(".md", thing=seed_doc("GET /api/things/{id}", twice))
+    result = run_seeds(pytester, *served(THING), "--seeds-contract=strict")
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*step 'first': contract: response 200: cannot fully check against"
+            " GET /api/things/{id} in swagger?things.json (1 problem)",
+            "*body at /data: $ref 'https://example.com/t.json' does not resolve"
+            " (remote references are not fetched)",
+        ]
+    )
