@@ -27,11 +27,14 @@ class Phase(enum.Enum):
 class SeedError(Exception):
     """A defect in a user's seed document, told to that user with file and line."""
 
-    def __init__(self, path: Path, line: int | None, message: str, hint: str = "") -> None:
+    def __init__(
+        self, path: Path, line: int | None, message: str, hint: str = "", key: str = ""
+    ) -> None:
         self.path = path
         self.line = line
         self.message = message
         self.hint = hint
+        self.key = key  # the step key at fault, when a step's value is wrong
         super().__init__(str(self))
 
     @property

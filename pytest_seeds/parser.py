@@ -13,18 +13,25 @@ from .model import ON_FAIL_VALUES, FileUpload, Phase, Seed, SeedError, Step
 from .yamlload import LineDict, error_line, error_text, load_yaml
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-_STEP_LANGS = ("yaml", "yml")
+STEP_LANGS = ("yaml", "yml")
 _FALLBACK_KEYS = ("useFallbackApi", "useFallback")
 
 
 def load_seed(path: Path) -> Seed | None:
     """Read and parse one file; None when it is not a seed. Raises :class:`SeedError`."""
+    document = load_document(path)
+    return None if document is None else build_seed(document)
+
+
+def load_document(path: Path) -> Document | None:
+    """Read one file's raw document; None when it is not a seed. Raises :class:`SeedError`."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise SeedError(path, None, f"the file is not UTF-8 text ({error.reason})") from None
-    document = read_document(path, text)
-    return None if document is None else build_seed(document)
+    except OSError as error:
+        raise SeedError(path, None, f"the file cannot be read ({error.strerror})") from None
+    return read_document(path, text)
 
 
 def build_seed(doc: Document) -> Seed:
@@ -44,7 +51,7 @@ def build_seed(doc: Document) -> Seed:
         if section.phase is None:
             continue
         for block in section.blocks:
-            if block.lang not in _STEP_LANGS:
+            if block.lang not in STEP_LANGS:
                 continue
             for index, raw in enumerate(block_steps(doc.path, block)):
                 steps.append(build_step(doc.path, block, raw, section.phase, index, front))
@@ -114,7 +121,8 @@ def build_step(
     step_id = str(raw.get("id") or f"{phase.value}-{index + 1}")
 
     def fail(key: str, message: str, hint: str = "") -> SeedError:
-        return SeedError(path, block.line + _line(raw, key), f"step '{step_id}': {message}", hint)
+        line = block.line + _line(raw, key)
+        return SeedError(path, line, f"step '{step_id}': {message}", hint, key)
 
     for key in ("method", "path"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
@@ -204,7 +212,7 @@ def no_test_request_reason(sections: list[Section]) -> str:
     for section in sections:
         if section.phase is Phase.TEST:
             langs = [block.lang or "plain" for block in section.blocks]
-            if any(lang in _STEP_LANGS for lang in langs):
+            if any(lang in STEP_LANGS for lang in langs):
                 return f"its '## {section.heading}' section (line {section.line}) has no steps"
             if langs:
                 return (

@@ -20,9 +20,11 @@ import pytest
 
 from . import atomic
 from . import config as seeds_config
+from . import lint as seeds_lint
 from . import summary as seeds_summary
 from .auth import Target, missing_token_reason, missing_tokens
 from .contract import NOTE_PREFIX, Contract, ContractObserver
+from .document import Document
 from .failuretext import FailureText
 from .har import HarRecorder, har_names
 from .model import KNOWN_STATUSES, SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError, Step
@@ -176,6 +178,11 @@ class SeedFile(pytest.File):
     """A Markdown file that may be a seed: yields one item, or none for other Markdown."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        if get_settings(self.config).lint:
+            target = seeds_lint.read(self.path)
+            if target is not None:
+                yield SeedLintItem.from_parent(self, name=_lint_name(target), target=target)
+            return
         try:
             seed = load_seed(self.path)
         except SeedError as error:
@@ -206,6 +213,58 @@ class BrokenSeedItem(pytest.Item):
         if isinstance(excinfo.value, SeedError):
             return f"broken seed {excinfo.value}"
         return str(super().repr_failure(excinfo))
+
+
+class SeedLintWarning(UserWarning):
+    """A lint finding that does not fail its seed (--seeds-lint)."""
+
+
+class SeedLintFailure(Exception):
+    """The lint errors of one seed (and its warnings), one finding per line."""
+
+
+def _lint_fixtures(seeds_params) -> None:
+    """Names the one fixture lint needs: the configured template values."""
+
+
+def _lint_name(target: Document | SeedError) -> str:
+    endpoint = target.front.get("endpoint") if isinstance(target, Document) else None
+    return " ".join(endpoint.split()) if isinstance(endpoint, str) and endpoint.strip() else ""
+
+
+class SeedLintItem(pytest.Function):
+    """One seed checked offline: errors fail the item, warnings are shown; nothing is sent."""
+
+    def __init__(self, *, name: str, target: Document | SeedError, **kwargs: Any) -> None:
+        super().__init__(name=name or kwargs["parent"].path.name, callobj=_lint_fixtures, **kwargs)
+        self.target = target
+        self.add_marker("seed")
+
+    def runtest(self) -> None:
+        settings = get_settings(self.config)
+        index = SwaggerIndex.shared(settings.swagger_root or self.config.rootpath)
+        findings = seeds_lint.check(self.target, self.funcargs["seeds_params"], index)
+        here = self.config.invocation_params.dir
+        errors = [f.text(here) for f in findings if f.severity == seeds_lint.ERROR]
+        warned = [f.text(here) for f in findings if f.severity == seeds_lint.WARNING]
+        for f in findings:
+            if f.severity == seeds_lint.WARNING:
+                warnings.warn_explicit(SeedLintWarning(f.detail), None, str(f.path), f.line or 1)
+        if _junit_allows_properties(self.config):
+            self.user_properties += [("lint_warning", text) for text in warned]
+        shown = ["lint warnings:", *warned] if warned else []
+        if errors:
+            raise SeedLintFailure("\n".join([f"{len(errors)} lint error(s):", *errors, *shown]))
+        if shown:  # captured: shown by -rA, and in JUnit <system-out> with junit_logging
+            print("\n".join(shown))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"lint {self.name}"
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, SeedLintFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)  # pytest.Function takes no style
 
 
 def _junit_allows_properties(config: pytest.Config) -> bool:

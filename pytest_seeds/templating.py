@@ -201,6 +201,18 @@ def apply_filter(value: Any, text: str, name: str, where: str) -> Any:
         raise TemplateError(name, where, f"has bad arguments for filter '{text.strip()}'") from None
 
 
+def expression_problem(expression: str) -> str:
+    """What is wrong with the form of ``name[.key...] [| filter: args]...``; "" when nothing."""
+    name, *filters = (part.strip() for part in expression.split("|"))
+    if not _NAME.match(name):
+        return "is not a name (letters, digits, '_', '.')"
+    for text in filters:
+        filter_name = text.partition(":")[0].strip()
+        if filter_name not in FILTERS:
+            return f"uses unknown filter '{filter_name}' ({', '.join(sorted(FILTERS))})"
+    return ""
+
+
 def _literal(text: str) -> Any:
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         return text[1:-1]

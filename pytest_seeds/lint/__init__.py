@@ -1,0 +1,53 @@
+"""Offline checks of seed documents: what would go wrong, found before any request is sent.
+
+Pytest-free. :func:`read` tells a seed from other Markdown; :func:`check` returns every
+finding of one seed (its rule, file, line, step, message and hint; the rule sets the
+severity, see :data:`RULES`). A defect that the parser refuses (:class:`SeedError`)
+becomes a finding like any other, and the checks go on with the rest of the seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from ..doc_examples import check_examples
+from ..document import Document
+from ..model import SeedError
+from ..parser import load_document
+from ..swagger import SwaggerIndex, split_endpoint
+from ..templating import BUILTIN_NAMES
+from .findings import ERROR, RULES, WARNING, Finding, from_error
+from .front import front_matter_findings
+from .steps import step_findings
+from .swagger import swagger_findings
+from .templates import template_findings
+
+__all__ = ["ERROR", "RULES", "WARNING", "Finding", "check", "read"]
+
+
+def read(path: Path) -> Document | SeedError | None:
+    """The raw document of a seed, the error that stops reading it, or None for other files."""
+    try:
+        return load_document(path)
+    except SeedError as error:
+        return error
+
+
+def check(
+    target: Document | SeedError, names: Collection[str], index: SwaggerIndex
+) -> list[Finding]:
+    """Every finding of one seed, in line order; ``names`` are the configured template values."""
+    if isinstance(target, SeedError):
+        return [from_error(target, "unreadable")]
+    findings = front_matter_findings(target)
+    step_problems, steps = step_findings(target)
+    findings += step_problems
+    findings += template_findings(target.path, steps, frozenset(names) | BUILTIN_NAMES)
+    endpoint = split_endpoint(target.front.get("endpoint"))
+    if endpoint is not None:
+        built = [raw.step for raw in steps if raw.step is not None]
+        findings += swagger_findings(target, endpoint, built, index)
+        examples = check_examples(target, index, built)
+        findings += [Finding(e.rule, e.path, e.line, e.message, e.hint) for e in examples]
+    return sorted(findings, key=lambda finding: finding.line or 0)

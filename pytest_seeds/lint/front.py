@@ -1,0 +1,57 @@
+"""Lint rules on a seed's front matter: required keys, endpoint, status, skip reason, tokens."""
+
+from __future__ import annotations
+
+from ..document import Document
+from ..model import KNOWN_STATUSES, TOKEN_TYPES, SeedError
+from ..parser import expected_outcome
+from ..swagger import split_endpoint
+from .findings import Finding, did_you_mean, from_error
+
+FRONT_KEYS = (
+    "endpoint", "domain", "tags", "swagger", "status", "skip_reason", "skipReason",
+    "expectedOutcome", "expectedOutcomeReason", "tokens", "useFallbackApi",
+    "requiresTestData", "testDataDescription", "savedAt", "verifiedAt", "timesReused",
+)  # fmt: skip
+REQUIRED_FRONT_KEYS = ("endpoint", "domain")
+_SPELLINGS = ("skip_reason", "skipReason")
+
+
+def front_matter_findings(doc: Document) -> list[Finding]:
+    """The findings of the front matter; each on the line of its key."""
+    front, lines = doc.front, doc.front_lines
+    found: list[Finding] = []
+
+    def add(key: str, rule: str, message: str, hint: str = "") -> None:
+        found.append(Finding(rule, doc.path, lines.get(key, lines.get("endpoint")), message, hint))
+
+    for key in REQUIRED_FRONT_KEYS:
+        if front.get(key) in (None, ""):
+            add(key, "required-key", f"the front matter has no '{key}'", f"add '{key}: ...'")
+    endpoint = front.get("endpoint")
+    if endpoint not in (None, "") and split_endpoint(endpoint) is None:
+        message = f"endpoint {endpoint!r} is not 'METHOD /path'"
+        add("endpoint", "endpoint", message, 'write it as endpoint: "GET /platform/v1/clients"')
+    status = str(front.get("status") or "").strip().lower()
+    if status and status not in KNOWN_STATUSES:
+        hint = did_you_mean(status, KNOWN_STATUSES) or f"use one of {', '.join(KNOWN_STATUSES)}"
+        add("status", "unknown-status", f"unknown status '{status}'", hint)
+    if all(front.get(key) for key in _SPELLINGS):
+        message = "both 'skip_reason' and 'skipReason' are set; 'skip_reason' is the one used"
+        add("skipReason", "skip-reason-spellings", message, "keep one of them")
+    tokens = front.get("tokens")
+    for token in tokens if isinstance(tokens, list) else ():
+        if str(token).lower() not in TOKEN_TYPES:
+            hint = did_you_mean(str(token), TOKEN_TYPES) or f"one of {', '.join(TOKEN_TYPES)}"
+            add("tokens", "tokens-list", f"unknown token type '{token}'", hint)
+    for key in map(str, front):
+        if key not in FRONT_KEYS:
+            hint = did_you_mean(key, FRONT_KEYS) or "the seed format does not use it"
+            if key == "skip":
+                hint = "a seed is skipped by 'status: skip', not by a 'skip' key"
+            add(key, "unknown-front-key", f"unknown front-matter key '{key}'", hint)
+    try:
+        expected_outcome(doc)
+    except SeedError as error:
+        found.append(from_error(error, "expected-outcome"))
+    return found

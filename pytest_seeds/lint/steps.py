@@ -1,0 +1,177 @@
+"""Lint rules on a seed's steps: keys, values, ids, tokens, extract paths, the Test Request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..document import Block, Document
+from ..extract import ExtractError, compile_query
+from ..model import TOKEN_TYPES, Phase, SeedError, Step
+from ..parser import STEP_LANGS, block_steps, build_step, expected_outcome, no_test_request_reason
+from ..swagger import split_endpoint
+from .findings import Finding, RawStep, did_you_mean, from_error, step_rule
+
+STEP_KEYS = (
+    "id", "description", "method", "path", "params", "body", "headers", "token", "extract",
+    "expect", "onFail", "sleep", "useFallbackApi", "useFallback", "x_on_behalf_of",
+    "content_type", "form_fields", "file_fields", "skipReason",
+)  # fmt: skip
+NESTED_KEYS = {"expect": ("status",), "file_fields": ("field_name", "file_path", "filename")}
+RUN_ORDER = (Phase.PREREQUISITE, Phase.TEST, Phase.CLEANUP)
+
+
+def step_findings(doc: Document) -> tuple[list[Finding], list[RawStep]]:
+    """The findings of the steps, and the steps as written, in the order they run."""
+    found: list[Finding] = []
+    steps: list[RawStep] = []
+    for phase in RUN_ORDER:
+        for section in doc.sections:
+            for block in section.blocks if section.phase is phase else ():
+                if block.lang not in STEP_LANGS:
+                    continue
+                try:
+                    raws = block_steps(doc.path, block)
+                except SeedError as error:
+                    found.append(from_error(error, "steps-block"))
+                    continue
+                for index, raw in enumerate(raws):
+                    found += _one_step(doc, block, raw, phase, index, steps)
+    found += _duplicate_ids(doc, steps)
+    found += _test_request(doc, steps)
+    found += _outcome_conflicts(doc, steps)
+    return found, steps
+
+
+def _one_step(
+    doc: Document,
+    block: Block,
+    raw: Mapping[str, Any],
+    phase: Phase,
+    index: int,
+    steps: list[RawStep],
+) -> list[Finding]:
+    step_id = str(raw.get("id") or f"{phase.value}-{index + 1}")
+    found: list[Finding] = []
+    try:
+        step = build_step(doc.path, block, raw, phase, index, doc.front)
+    except SeedError as error:
+        step = None
+        found.append(from_error(error, step_rule(error), step_id))
+    here = RawStep(raw, phase, block, step_id, block.line + getattr(raw, "line", 1), step)
+    steps.append(here)
+
+    def add(key: str, rule: str, message: str, hint: str = "", node: Any = None) -> None:
+        found.append(Finding(rule, doc.path, here.line_of(key, node), message, hint, step_id))
+
+    for prefix, node, known in _keyed_nodes(raw):
+        for key in map(str, node):
+            if key not in known:
+                hint = did_you_mean(key, known) or f"known keys: {', '.join(known)}"
+                add(key, "unknown-key", f"unknown key '{prefix}{key}'", hint, node)
+    if "id" not in raw:
+        add("id", "step-id", f"the step has no 'id'; reports call it '{step_id}'", "add 'id: ...'")
+    token = str(raw.get("token") or "staff").strip().lower()
+    if token not in TOKEN_TYPES:
+        hint = did_you_mean(token, TOKEN_TYPES) or f"one of {', '.join(TOKEN_TYPES)}"
+        add("token", "unknown-token", f"unknown token type '{raw['token']}'", hint)
+    extract = raw.get("extract")
+    for name, expression in extract.items() if isinstance(extract, Mapping) else ():
+        text = str(expression)
+        if "{{" in text and not text.lstrip().startswith("$"):
+            continue  # a template, rendered like any other value
+        try:
+            compile_query(text)
+        except ExtractError as error:
+            hint = "for example $.data.items[0].uid or $.data.items[?(@.type=='x')].uid"
+            add(str(name), "extract-jsonpath", f"extract '{name}': {error}", hint, extract)
+    return found
+
+
+def _keyed_nodes(raw: Mapping[str, Any]) -> Iterator[tuple[str, Mapping, tuple[str, ...]]]:
+    """The step mapping, and the nested mappings whose keys are fixed too."""
+    yield "", raw, STEP_KEYS
+    for key, known in NESTED_KEYS.items():
+        value = raw.get(key)
+        for node in value if isinstance(value, list) else [value]:
+            if isinstance(node, Mapping):
+                yield f"{key}.", node, known
+
+
+def _duplicate_ids(doc: Document, steps: list[RawStep]) -> list[Finding]:
+    first: dict[str, RawStep] = {}
+    found = []
+    for raw in steps:
+        if "id" not in raw.raw:
+            continue
+        if raw.id in first:
+            message = f"step id '{raw.id}' is already used on line {first[raw.id].line_of('id')}"
+            hint = "give every step of a seed its own id"
+            found.append(
+                Finding("duplicate-id", doc.path, raw.line_of("id"), message, hint, raw.id)
+            )
+        first.setdefault(raw.id, raw)
+    return found
+
+
+def _test_request(doc: Document, steps: list[RawStep]) -> list[Finding]:
+    """The Test Request exists, and one of its steps calls the seed's endpoint."""
+    tests = [raw for raw in steps if raw.phase is Phase.TEST]
+    section = next((s for s in doc.sections if s.phase is Phase.TEST), None)
+    if not tests:
+        message = f"no executable Test Request: {no_test_request_reason(doc.sections)}"
+        hint = "write the request as a ```yaml block with 'steps:' under '## Test Request'"
+        return [Finding("no-test-request", doc.path, section and section.line, message, hint)]
+    endpoint = split_endpoint(doc.front.get("endpoint"))
+    built = [raw.step for raw in tests if raw.step is not None]
+    if endpoint is None or len(built) < len(tests):
+        return []  # the endpoint or a step is reported already
+    if any(calls_endpoint(step, endpoint) for step in built):
+        return []
+    method, path = endpoint
+    calls = ", ".join(f"{step.method} {step.path}" for step in built)
+    message = f"no Test Request step calls {method} {path}; they call {calls}"
+    hint = "check the step's path against the endpoint"
+    return [Finding("endpoint-not-tested", doc.path, tests[0].line, message, hint, tests[0].id)]
+
+
+def calls_endpoint(step: Step, endpoint: tuple[str, str]) -> bool:
+    """The step has the endpoint's method and path; ``{{x}}`` or ``{x}`` match any one segment."""
+    left, right = _segments(step.path), _segments(endpoint[1])
+    return (
+        step.method == endpoint[0]
+        and len(left) == len(right)
+        and all(a == b or "{" in a or "{" in b for a, b in zip(left, right, strict=True))
+    )
+
+
+def _segments(path: str) -> list[str]:
+    path = urlsplit(path).path if "://" in path else path.split("?", 1)[0]
+    return [segment for segment in path.split("/") if segment]
+
+
+def _outcome_conflicts(doc: Document, steps: list[RawStep]) -> list[Finding]:
+    try:
+        outcome = expected_outcome(doc)
+    except SeedError:
+        return []  # the front-matter rules report it
+    found = []
+    for raw in steps:
+        expect = raw.raw.get("expect")
+        own = expect.get("status") if isinstance(expect, Mapping) else None
+        if outcome is None or raw.phase is not Phase.TEST or own is None or raw.step is None:
+            continue
+        if outcome not in raw.step.expect_status:
+            statuses = " or ".join(map(str, raw.step.expect_status))
+            message = (
+                f"expect.status {statuses} contradicts the front matter's expectedOutcome "
+                f"{outcome} (line {doc.front_lines.get('expectedOutcome')}); the step's own "
+                "status is the one checked"
+            )
+            line = raw.line_of("status", expect)
+            hint = "make them agree, or drop one of them"
+            found.append(
+                Finding("expected-outcome-conflict", doc.path, line, message, hint, raw.id)
+            )
+    return found
