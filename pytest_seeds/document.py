@@ -6,6 +6,7 @@ turns it into a :class:`~pytest_seeds.model.Seed`, and lint inspects it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from .model import Phase, SeedError
 from .yamlload import error_line, error_text, load_yaml
 
 MAX_SEED_BYTES = 2 * 1024 * 1024
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([\w+-]*)")
+_MARKER = re.compile(r"^(?: {0,3}(`{3,}|~{3,})[^\S\n]*([\w+-]*)|## (.*))", re.MULTILINE)
 _ENDPOINT_LINE = re.compile(r"^endpoint\s*:", re.MULTILINE)
 
 
@@ -117,30 +118,41 @@ def read_document(path: Path, text: str) -> Document | None:
 
 
 def split_sections(body: str, first_line: int) -> list[Section]:
-    """Level-2 sections with their fenced blocks; headings inside fences do not count."""
+    """Level-2 sections with their fenced blocks; headings inside fences do not count.
+
+    A regex finds the lines that open a fence or a section; the text between
+    them is taken in slices rather than line by line.
+    """
     sections: list[Section] = [Section("", first_line)]
-    fence: str | None = None
-    block: Block | None = None
-    lines: list[str] = []
-    for number, line in enumerate(body.split("\n"), start=first_line):
+    position, line = 0, first_line
+    for found in _MARKER.finditer(body):
+        start = found.start()
+        if start < position:  # a line inside a block already read
+            continue
+        line += body.count("\n", position, start)
+        sections[-1].text.extend(body[position:start].split("\n")[:-1])
+        position = body.find("\n", start) + 1  # 0: the document ends on this line
+        fence = found.group(1)
         if fence is None:
-            opening = _FENCE.match(line)
-            if opening:
-                fence = opening.group(1)
-                block = Block(opening.group(2).lower(), "", number)
-                lines = []
-            elif line.startswith("## "):
-                sections.append(Section(line[3:].strip(), number))
-            else:
-                sections[-1].text.append(line)
-        elif line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-            assert block is not None
-            block.text = "\n".join(lines) + "\n"
-            sections[-1].blocks.append(block)
-            fence = None
+            sections.append(Section(found.group(3).strip(), line))
+            line += 1
         else:
-            lines.append(line)
-    if fence is not None and block is not None:
-        block.text = "\n".join(lines) + "\n"
-        sections[-1].blocks.append(block)
+            lang = found.group(2).lower()
+            close = _closing_fence(fence).search(body, position) if position else None
+            if close is None:  # an unclosed block runs to the end
+                text = body[position:] if position else ""
+                sections[-1].blocks.append(Block(lang, text + "\n", line))
+                return sections
+            sections[-1].blocks.append(Block(lang, body[position : close.start()] or "\n", line))
+            position = body.find("\n", close.start()) + 1
+            line += body.count("\n", start, position)
+        if not position:
+            return sections
+    sections[-1].text.extend(body[position:].split("\n"))
     return sections
+
+
+@functools.lru_cache(maxsize=16)
+def _closing_fence(fence: str) -> re.Pattern[str]:
+    """A line of at least as many of the fence's characters, and nothing else."""
+    return re.compile(rf"^[^\S\n]*{re.escape(fence[0])}{{{len(fence)},}}[^\S\n]*$", re.MULTILINE)

@@ -46,7 +46,7 @@ class SeedError(Exception):
         return f"{text}\n  hint: {self.hint}" if self.hint else text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileUpload:
     """One file of a multipart step."""
 
@@ -55,7 +55,7 @@ class FileUpload:
     filename: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One HTTP request of a seed, as written (templates not rendered yet)."""
 
@@ -81,7 +81,7 @@ class Step:
     skip_reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Seed:
     """A seed document: its identity, lifecycle and executable steps."""
 
