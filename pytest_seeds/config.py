@@ -3,7 +3,7 @@
 Each setting has a command-line flag, an ini key and (where it makes sense) an
 environment variable; the command line wins over the environment, which wins
 over the ini file. Tokens and configured values come from the ``--seeds-config``
-file (``{"tokens": {...}, "params": {...}}``, JSON or YAML) and from
+file (``{"tokens": {...}, "params": {...}, "secrets": [names]}``, JSON or YAML) and from
 ``SEEDS_TOKEN_<TYPE>`` / ``SEEDS_PARAM_<NAME>`` environment variables.
 """
 
@@ -85,6 +85,55 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds to wait for a connection or a response",
     ),
     Setting(
+        "retries",
+        "--seeds-retries",
+        "SEEDS_RETRIES",
+        "int",
+        0,
+        "retries after a failed connection, a timeout or a 502/503/504 answer "
+        "(GET, HEAD, OPTIONS, PUT, DELETE; POST and PATCH only after a failed connection)",
+    ),
+    Setting(
+        "retries_429",
+        "--seeds-retries-429",
+        "SEEDS_RETRIES_429",
+        "int",
+        3,
+        "retries after a 429 answer, waiting as its Retry-After asks (0: none)",
+    ),
+    Setting(
+        "max_retry_after",
+        "--seeds-max-retry-after",
+        "SEEDS_MAX_RETRY_AFTER",
+        "float",
+        60.0,
+        "longest wait in seconds before a retry; a longer Retry-After is cut to this",
+    ),
+    Setting(
+        "retry_backoff",
+        "--seeds-retry-backoff",
+        "SEEDS_RETRY_BACKOFF",
+        "float",
+        0.5,
+        "the n-th retry without Retry-After waits backoff * 2^(n-1) s plus up to backoff s",
+    ),
+    Setting(
+        "retry_unsafe",
+        "--seeds-retry-unsafe",
+        "SEEDS_RETRY_UNSAFE",
+        "flag",
+        False,
+        "also retry POST and PATCH after they reached the server (they may apply twice)",
+    ),
+    Setting(
+        "rate",
+        "--seeds-rate",
+        "SEEDS_RATE",
+        "float",
+        0.0,
+        "most requests per second for the whole run, split evenly over xdist workers (0: no limit)",
+    ),
+    Setting(
         "swagger_root",
         "--seeds-swagger-root",
         "SEEDS_SWAGGER_ROOT",
@@ -162,6 +211,12 @@ class Settings:
     fallback_url: str | None = None
     partners_url: str | None = None
     timeout: float = 30.0
+    retries: int = 0
+    retries_429: int = 3
+    max_retry_after: float = 60.0
+    retry_backoff: float = 0.5
+    retry_unsafe: bool = False
+    rate: float = 0.0
     swagger_root: Path | None = None
     contract: str = "warn"
     files_dir: Path | None = None
@@ -172,6 +227,7 @@ class Settings:
     request_id_header: str | None = None
     tokens: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Any] = field(default_factory=dict)
+    secret_names: tuple[str, ...] = ()
 
 
 def resolve(
@@ -193,7 +249,8 @@ def resolve(
             raw, base = ini(setting.ini), ini_dir
         values[setting.name] = _convert(setting, raw, base)
     tokens, params = load_values(values["config"], environ)
-    return Settings(**values, tokens=tokens, params=params)
+    secrets = secret_names(values["config"])
+    return Settings(**values, tokens=tokens, params=params, secret_names=secrets)
 
 
 def _convert(setting: Setting, raw: Any, base: Path) -> Any:
@@ -233,23 +290,35 @@ def _path(raw: Any, base: Path) -> Path:
     return (base / os.path.expanduser(str(raw))).resolve()
 
 
+def read_config(path: Path | None) -> Mapping[str, Any]:
+    """The mapping in the ``--seeds-config`` file (empty without one)."""
+    if path is None:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"--seeds-config: cannot read {path}: {error.strerror}") from None
+    try:
+        data = json.loads(text) if path.suffix == ".json" else load_yaml(text)
+    except (ValueError, yaml.YAMLError) as error:
+        first = str(error).splitlines()[0]
+        raise ConfigError(f"--seeds-config: {path} is not valid JSON/YAML: {first}") from None
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"--seeds-config: {path} must hold a mapping with tokens: and params:")
+    return data
+
+
+def secret_names(path: Path | None) -> tuple[str, ...]:
+    """The names listed under ``secrets:`` in the config file: values to mask in all output."""
+    names = read_config(path).get("secrets") or []
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise ConfigError(f"--seeds-config: 'secrets' in {path} must be a list of names")
+    return tuple(name.lower() for name in names)
+
+
 def load_values(path: Path | None, environ: Mapping[str, str]) -> tuple[dict, dict]:
     """Tokens and params from the config file, then ``SEEDS_TOKEN_*``/``SEEDS_PARAM_*``."""
-    data: Any = {}
-    if path is not None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise ConfigError(f"--seeds-config: cannot read {path}: {error.strerror}") from None
-        try:
-            data = json.loads(text) if path.suffix == ".json" else load_yaml(text)
-        except (ValueError, yaml.YAMLError) as error:
-            first = str(error).splitlines()[0]
-            raise ConfigError(f"--seeds-config: {path} is not valid JSON/YAML: {first}") from None
-        if not isinstance(data, Mapping):
-            raise ConfigError(
-                f"--seeds-config: {path} must hold a mapping with tokens: and params:"
-            )
+    data = read_config(path)
     tokens, params = {}, {}
     for key, target in (("tokens", tokens), ("params", params)):
         section = data.get(key) or {}

@@ -25,6 +25,8 @@ def describe_error(error: BaseException, timeout: float, url: str = "") -> str:
     """One sentence on a request that got no usable answer, and what to try."""
     where = _where(url)
     chain = list(_chain(error))
+    if isinstance(error, OSError) and getattr(error, "filename", None):
+        return f"cannot read the upload file {error.filename}: {error.strerror}"
     if isinstance(error, requests.exceptions.TooManyRedirects):
         last = error.response.headers.get("Location", "?") if error.response is not None else "?"
         return (

@@ -7,6 +7,7 @@ checking are in modules that never import pytest.
 from __future__ import annotations
 
 import json
+import linecache
 import os
 import re
 import time
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from . import atomic
+from . import atomic, logmask
 from . import config as seeds_config
 from . import lint as seeds_lint
 from . import summary as seeds_summary
@@ -29,10 +30,13 @@ from .failuretext import FailureText
 from .har import HarRecorder, har_names
 from .model import KNOWN_STATUSES, SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError, Step
 from .parser import load_seed
+from .ratelimit import worker_share
 from .redact import Redactor
 from .report import failure_report, transcript
 from .requestid import RequestIdHeader, is_header_name
+from .retries import RetryPolicy
 from .runner import Environment, SeedRun, StepFailure, StepObserver, StepRecord
+from .secretwatch import SecretWatch, named_secrets
 from .swagger import SwaggerIndex
 from .transport import Client
 
@@ -42,8 +46,10 @@ except ImportError:  # pytest-html is optional
     html_extras = None  # type: ignore[assignment]
 
 SETTINGS_KEY = pytest.StashKey[seeds_config.Settings]()
+REDACTOR_KEY = pytest.StashKey[Redactor]()
 HAR_NAMES_KEY = pytest.StashKey[dict[Path, str]]()
 SWAGGER_TOLD_KEY = pytest.StashKey[set[object]]()
+LABEL_MARKS_KEY = pytest.StashKey[dict[str, pytest.MarkDecorator]]()
 RESERVED_MARKS = frozenset(
     {
         "skip",
@@ -119,6 +125,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--seeds-dir: no such file or folder: {', '.join(missing)}")
     if settings.dirs and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [str(path) for path in settings.dirs]
+    redactor = Redactor(
+        [*settings.tokens.values(), *named_secrets(settings.params, settings.secret_names)]
+    )
+    config.stash[REDACTOR_KEY] = redactor
+    config.add_cleanup(logmask.install(redactor))
+    config.pluginmanager.register(SecretMasking(redactor), "seeds-secret-masking")
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(SeedsSummary(config, settings), "seeds-summary")
 
@@ -153,7 +165,15 @@ def seeds_params(seeds_settings: seeds_config.Settings) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def seeds_client(seeds_settings: seeds_config.Settings) -> Iterator[Client]:
     """The HTTP client shared by the seeds of this process."""
-    client = Client(seeds_settings.timeout)
+    settings = seeds_settings
+    policy = RetryPolicy(
+        settings.retries,
+        settings.retries_429,
+        settings.max_retry_after,
+        settings.retry_backoff,
+        settings.retry_unsafe,
+    )
+    client = Client(settings.timeout, policy, worker_share(settings.rate, os.environ))
     yield client
     client.close()
 
@@ -274,6 +294,16 @@ def _junit_allows_properties(config: pytest.Config) -> bool:
     return config.getini("junit_family") in ("xunit1", "legacy")
 
 
+def _label_mark(config: pytest.Config, label: str) -> pytest.MarkDecorator:
+    """The mark of a domain or tag, registered once per run (not once per seed)."""
+    marks = config.stash.setdefault(LABEL_MARKS_KEY, {})
+    if label not in marks:
+        name = _mark_name(label)
+        config.addinivalue_line("markers", f"{name}: seeds labelled '{label}'")
+        marks[label] = getattr(pytest.mark, name)
+    return marks[label]
+
+
 def _mark_name(label: str) -> str:
     name = re.sub(r"[^\w-]+", "_", str(label).strip().lower()).strip("_")
     return f"seed_{name}" if name in RESERVED_MARKS or not name else name
@@ -290,9 +320,7 @@ class SeedItem(pytest.Function):
         self.add_marker("seed")
         for label in dict.fromkeys([seed.domain, *seed.tags]):
             if label:
-                name = _mark_name(label)
-                self.config.addinivalue_line("markers", f"{name}: seeds labelled '{label}'")
-                self.add_marker(name)
+                self.add_marker(_label_mark(self.config, label))
         if _junit_allows_properties(self.config):
             self.user_properties += [
                 ("endpoint", seed.endpoint),
@@ -329,6 +357,9 @@ class SeedItem(pytest.Function):
                 "write the request as a ```yaml block with 'steps:' under '## Test Request'",
             )
         super().setup()
+        tokens, params = self.funcargs["seeds_tokens"], self.funcargs["seeds_params"]
+        secret_names = get_settings(self.config).secret_names
+        self.redactor.add([*tokens.values(), *named_secrets(params, secret_names)])
         self.missing_tokens = missing_tokens(self.seed, self.funcargs["seeds_tokens"])
         if self.missing_tokens:
             pytest.skip(missing_token_reason(self.missing_tokens))
@@ -385,7 +416,8 @@ class SeedItem(pytest.Function):
 
     @property
     def redactor(self) -> Redactor:
-        return Redactor(self.funcargs.get("seeds_tokens", {}).values())
+        """The run's redactor: it knows every secret seen so far in this process."""
+        return self.config.stash[REDACTOR_KEY]
 
     def _environment(self) -> Environment:
         settings = get_settings(self.config)
@@ -418,6 +450,8 @@ class SeedItem(pytest.Function):
         if settings.contract != "off":
             contract = Contract.shared(self.swagger_index)
             observers.append(ContractObserver(contract, settings.contract))
+        # last, so that it sees the request as sent
+        observers.append(SecretWatch(self.redactor, settings.secret_names))
         return tuple(observers)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
@@ -426,7 +460,7 @@ class SeedItem(pytest.Function):
             return failure_report(self.seed, self.run, error.record, self.redactor)
         if isinstance(error, SeedError):
             return f"{self.seed.endpoint}: {error}"
-        return super().repr_failure(excinfo, style=style)
+        return super().repr_failure(excinfo)  # pytest.Function takes no style
 
 
 @pytest.hookimpl(wrapper=True)
@@ -525,3 +559,43 @@ class SeedsSummary:
 
 def _utc(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
+
+
+class SecretMasking:
+    """Masks known secrets in every test and collection report, before anything shows it."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        _mask_report(report, self.redactor)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        _mask_report(report, self.redactor)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_warning_recorded(self, warning_message: warnings.WarningMessage) -> None:
+        """A warning's text, and the source line it quotes, masked too."""
+        text = self.redactor.text(str(warning_message.message))
+        if text != str(warning_message.message):
+            warning_message.message = text  # type: ignore[assignment]
+        line = warning_message.line
+        if line is None:
+            line = linecache.getline(warning_message.filename, warning_message.lineno)
+        warning_message.line = self.redactor.text(line)
+
+
+def _mask_report(report: pytest.TestReport | pytest.CollectReport, redactor: Redactor) -> None:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple):  # a skip: (path, line, reason)
+        report.longrepr = (*longrepr[:2], redactor.text(str(longrepr[2])))
+    elif longrepr is not None:
+        text = str(longrepr)
+        masked = redactor.text(text)
+        if masked != text:
+            report.longrepr = masked
+    if isinstance(getattr(report, "wasxfail", None), str):
+        report.wasxfail = redactor.text(report.wasxfail)  # type: ignore[union-attr]
+    report.sections = [(title, redactor.text(content)) for title, content in report.sections]

@@ -169,8 +169,8 @@ class SeedRun:
         if self.env.files_dir is not None:
             bases.append(self.env.files_dir)
         for base in bases:
-            candidate = (base / upload.file_path).resolve()
-            if candidate.is_relative_to(base.resolve()) and candidate.is_file():
+            if _inside(base, upload.file_path):
+                candidate = (base / upload.file_path).resolve()
                 name = upload.filename or candidate.name
                 filename = _text(
                     self.context.render(name, f"step '{step.id}' file_fields filename")
@@ -181,6 +181,15 @@ class SeedRun:
             f"file_fields '{upload.file_path}' is not a file inside {folders}; "
             "upload files must live in the seed's folder or in --seeds-files-dir"
         )
+
+
+def _inside(base: Path, relative: str) -> bool:
+    """Whether ``base/relative`` is a file inside ``base`` (symbolic links followed)."""
+    try:
+        candidate = (base / relative).resolve()
+        return candidate.is_relative_to(base.resolve()) and candidate.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL byte: no such file
+        return False
 
 
 class StepProblem(Exception):

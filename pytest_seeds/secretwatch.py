@@ -1,0 +1,117 @@
+"""Finding the secrets a seed run uses, so that the redactor masks them in every output.
+
+Known before a seed runs: token values, and configured values with a secret name.
+Found while it runs (:class:`SecretWatch`, a step observer): the credentials in
+secret headers it sends (``Authorization``, ``Cookie``, ``X-Api-Key``...), the
+password of a URL, query parameters, form fields and JSON body fields with a
+secret name, extracted values with a secret name, cookies the server sets, and
+secret-named fields of JSON answers.
+
+A name is secret when the ``--seeds-config`` file lists it under ``secrets:``,
+or when it ends in ``token``, ``secret``, ``password``, ``passwd`` or ``api_key``
+(``access_token``, ``client_secret``, ``apikey``...).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from .redact import MIN_SECRET_LENGTH, SECRET_HEADERS, Redactor
+from .runner import SeedRun, StepRecord
+from .transport import Request
+
+SECRET_NAME = re.compile(r"(token|secret|password|passwd|api[_-]?key)$", re.IGNORECASE)
+MAX_JSON_NODES = 10_000
+MAX_JSON_BYTES = 256 * 1024
+_CREDENTIALS = re.compile(r'="([^"]*)"')
+_SET_COOKIE = re.compile(r"(?:^|,)\s*[^=;,\s]+=([^;]*)")
+
+
+def is_secret_name(name: str, declared: Iterable[str] = ()) -> bool:
+    """Whether values under this name are secret."""
+    return name.lower() in declared or SECRET_NAME.search(name) is not None
+
+
+def named_secrets(values: Mapping[str, Any], declared: Iterable[str] = ()) -> list[str]:
+    """The text values of the secret-named entries of a mapping."""
+    names = tuple(declared)
+    return [
+        value
+        for name, value in values.items()
+        if isinstance(value, str) and is_secret_name(str(name), names)
+    ]
+
+
+def header_secrets(name: str, value: str) -> list[str]:
+    """The secret parts of a secret header: its credentials or cookie values, else all of it.
+
+    ``Bearer abc`` masks as ``Bearer ***``, ``sid=abc`` as ``sid=***``.
+    """
+    name, value = name.lower(), str(value).strip()
+    if name == "cookie":
+        parts = [pair.partition("=")[2].strip().strip('"') for pair in value.split(";")]
+    elif name == "set-cookie":
+        parts = [match.strip().strip('"') for match in _SET_COOKIE.findall(value)]
+    else:
+        credentials = value.partition(" ")[2].strip()
+        parts = _CREDENTIALS.findall(credentials) or [credentials]
+    found = [part for part in parts if len(part) >= MIN_SECRET_LENGTH]
+    return found or ([value] if len(value) >= MIN_SECRET_LENGTH else [])
+
+
+def json_secrets(document: Any, declared: Iterable[str] = ()) -> list[str]:
+    """Text values under secret-named keys anywhere in a JSON document (bounded walk)."""
+    names = tuple(declared)
+    found: list[str] = []
+    todo, seen = [document], 0
+    while todo and seen < MAX_JSON_NODES:
+        node = todo.pop()
+        seen += 1
+        if isinstance(node, Mapping):
+            found += named_secrets(node, names)
+            todo += node.values()
+        elif isinstance(node, list):
+            todo += node
+    return found
+
+
+def request_secrets(request: Request, declared: Iterable[str] = ()) -> list[str]:
+    """Every secret a request carries."""
+    names = tuple(declared)
+    password = urlsplit(request.url).password
+    found = [password] if password else []
+    for name, value in request.headers.items():
+        if name.lower() in SECRET_HEADERS or is_secret_name(name, names):
+            found += header_secrets(name, value)
+    found += named_secrets(request.params, names) + named_secrets(request.form or {}, names)
+    return found + json_secrets(request.json, names)
+
+
+class SecretWatch:
+    """A step observer that teaches the redactor every secret a run sends or receives."""
+
+    def __init__(self, redactor: Redactor, declared: Iterable[str] = ()) -> None:
+        self.redactor = redactor
+        self.declared = tuple(name.lower() for name in declared)
+
+    def before_send(self, run: SeedRun, step: Any, request: Request) -> None:
+        self.redactor.add(request_secrets(request, self.declared))
+
+    def after_response(self, run: SeedRun, record: StepRecord) -> None:
+        """Nothing to do before extraction: :meth:`after_step` sees every answer."""
+
+    def after_step(self, run: SeedRun, record: StepRecord) -> None:
+        found = named_secrets(run.context.extracted, self.declared)
+        response = record.response
+        if response is not None:
+            for name, value in response.headers.items():
+                if name.lower() == "set-cookie":
+                    found += header_secrets(name, value)
+            if len(response.content) <= MAX_JSON_BYTES:
+                with contextlib.suppress(ValueError):
+                    found += json_secrets(response.json(), self.declared)
+        self.redactor.add(found)
