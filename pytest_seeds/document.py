@@ -78,16 +78,21 @@ def phase_of(heading: str) -> Phase | None:
     return None
 
 
+def check_oversized(path: Path, head: str) -> None:
+    """A file over ``MAX_SEED_BYTES`` whose first 4 KiB say it is a seed is an error."""
+    if _ENDPOINT_LINE.search(head):
+        raise SeedError(
+            path,
+            None,
+            f"the file is larger than {MAX_SEED_BYTES // 1024} KiB",
+            "a seed describes one endpoint; split it or move data out of it",
+        )
+
+
 def read_document(path: Path, text: str) -> Document | None:
     """Read a Markdown file; None when it is not a seed (no ``endpoint`` in front matter)."""
     if len(text) > MAX_SEED_BYTES:
-        if _ENDPOINT_LINE.search(text, 0, 4096):
-            raise SeedError(
-                path,
-                None,
-                f"the file is larger than {MAX_SEED_BYTES // 1024} KiB",
-                "a seed describes one endpoint; split it or move data out of it",
-            )
+        check_oversized(path, text[:4096])
         return None
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     boundary = _FRONT_MATTER.FM_BOUNDARY.match(text)

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from .document import Block, Document, Section, read_document
+from .document import MAX_SEED_BYTES, Block, Document, Section, check_oversized, read_document
 from .model import ON_FAIL_VALUES, FileUpload, Phase, Seed, SeedError, Step
 from .yamlload import LineDict, error_line, error_text, load_yaml
 
@@ -26,11 +26,17 @@ def load_seed(path: Path) -> Seed | None:
 def load_document(path: Path) -> Document | None:
     """Read one file's raw document; None when it is not a seed. Raises :class:`SeedError`."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise SeedError(path, None, f"the file is not UTF-8 text ({error.reason})") from None
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SEED_BYTES + 1)  # a huge file is never read whole
     except OSError as error:
         raise SeedError(path, None, f"the file cannot be read ({error.strerror})") from None
+    if len(data) > MAX_SEED_BYTES:
+        check_oversized(path, data[:4096].decode("utf-8", "replace"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SeedError(path, None, f"the file is not UTF-8 text ({error.reason})") from None
     return read_document(path, text)
 
 

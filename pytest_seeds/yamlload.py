@@ -2,8 +2,8 @@
 
 Seeds were written for a JavaScript runner (YAML 1.2): only ``true``/``false``
 are booleans, dates stay strings, ``10:30`` is not a sexagesimal number. Python
-tags (``!!python/...``) are refused, and aliases are bounded so that an alias
-bomb cannot blow up memory.
+tags (``!!python/...``) are refused; aliases are bounded so that an alias bomb
+cannot blow up memory, and nesting so that no later recursive walk overflows.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ import yaml
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_ALIASES = 10
+MAX_DEPTH = (
+    64  # every later walk (templates, JSON, reports) recurses: keep far from the stack limit
+)
 
 _CORE_SCALARS = [
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
@@ -47,6 +50,7 @@ class SeedLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
         self._aliases = 0
+        self._depth = 0
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         if node in self.constructed_objects:
@@ -58,7 +62,22 @@ class SeedLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                     f"more than {MAX_ALIASES} aliases (*name); seeds do not need them",
                     node.start_mark,
                 )
-        return super().construct_object(node, deep)
+        self._depth += 1  # values under a mapping are built deep, that is recursively
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _too_deep(node)
+            return super().construct_object(node, deep)
+        finally:
+            self._depth -= 1
+
+
+def _too_deep(node: Any) -> yaml.constructor.ConstructorError:
+    return yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"nested deeper than {MAX_DEPTH} levels; seeds do not need that",
+        node.start_mark,
+    )
 
 
 def _construct_mapping(loader: SeedLoader, node: yaml.MappingNode) -> LineDict:
@@ -135,27 +154,29 @@ def _plain(value: str) -> Any:
     return value
 
 
-def _build(node: Any) -> Any:
+def _build(node: Any, depth: int = 0) -> Any:
     """Python data of a composed node, with :class:`LineDict` line numbers."""
+    if depth > MAX_DEPTH:
+        raise _too_deep(node)
     tag = node.tag
     if tag is _PLAIN:
         return _plain(node.value)
     if tag == _STR:
         return node.value
     if tag == _SEQ:
-        return [_build(item) for item in node.value]
+        return [_build(item, depth + 1) for item in node.value]
     if tag != _MAP:
         raise _Unusual
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.key_lines = lines = {}
     for key_node, value_node in node.value:
-        key = _build(key_node)
+        key = _build(key_node, depth + 1)
         if not isinstance(key, _SCALAR_KEY) and key is not None:
             raise yaml.constructor.ConstructorError(
                 None, None, "a mapping key must be a plain value", key_node.start_mark
             )
-        result[key] = _build(value_node)
+        result[key] = _build(value_node, depth + 1)
         lines[str(key)] = key_node.start_mark.line + 1
     return result
 
@@ -166,7 +187,7 @@ def load_yaml(text: str) -> Any:
     libyaml composes the nodes and :func:`_build` makes the data: several times
     faster than PyYAML's generic constructor. Documents with anchors (``&``) or
     explicit tags go through :class:`SeedLoader`, which bounds aliases and
-    refuses Python tags.
+    refuses Python tags. Both refuse nesting deeper than :data:`MAX_DEPTH`.
     """
     if "&" in text:
         return yaml.load(text, Loader=SeedLoader)
