@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,11 @@ def load_seed(path: Path) -> Seed | None:
 def load_document(path: Path) -> Document | None:
     """Read one file's raw document; None when it is not a seed. Raises :class:`SeedError`."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SEED_BYTES + 1)  # a huge file is never read whole
+        with path.open("rb") as handle:  # a huge file is never read whole
+            size = os.fstat(handle.fileno()).st_size  # read(n) allocates n bytes first
+            data = handle.read(min(size, MAX_SEED_BYTES) + 1)
+            if len(data) > size:  # it grew, or it has no size (a pipe)
+                data += handle.read(MAX_SEED_BYTES + 1 - len(data))
     except OSError as error:
         raise SeedError(path, None, f"the file cannot be read ({error.strerror})") from None
     if len(data) > MAX_SEED_BYTES:

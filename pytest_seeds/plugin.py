@@ -50,6 +50,7 @@ REDACTOR_KEY = pytest.StashKey[Redactor]()
 HAR_NAMES_KEY = pytest.StashKey[dict[Path, str]]()
 SWAGGER_TOLD_KEY = pytest.StashKey[set[object]]()
 LABEL_MARKS_KEY = pytest.StashKey[dict[str, pytest.MarkDecorator]]()
+SWAGGER_INDEX_KEY = pytest.StashKey[SwaggerIndex]()
 RESERVED_MARKS = frozenset(
     {
         "skip",
@@ -411,8 +412,11 @@ class SeedItem(pytest.Function):
 
     @property
     def swagger_index(self) -> SwaggerIndex:
-        settings = get_settings(self.config)
-        return SwaggerIndex.shared(settings.swagger_root or self.config.rootpath)
+        """The process's Swagger index, looked up once per run."""
+        if SWAGGER_INDEX_KEY not in self.config.stash:
+            root = get_settings(self.config).swagger_root or self.config.rootpath
+            self.config.stash[SWAGGER_INDEX_KEY] = SwaggerIndex.shared(root)
+        return self.config.stash[SWAGGER_INDEX_KEY]
 
     @property
     def redactor(self) -> Redactor:

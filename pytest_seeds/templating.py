@@ -96,11 +96,12 @@ class Context:
     def __init__(self, configured: Mapping[str, Any], now: datetime | None = None) -> None:
         self.extracted: dict[str, Any] = {}
         self._configured = configured
-        self._builtins = builtin_values(now)
+        self._now = now or datetime.now(timezone.utc)
+        self._builtins: dict[str, Callable[[], Any]] = {}  # made on the first use of one
         self._cache: dict[str, Any] = {}
 
     def __contains__(self, name: str) -> bool:
-        return name in self.extracted or name in self._configured or name in self._builtins
+        return name in self.extracted or name in self._configured or name in BUILTIN_NAMES
 
     def lookup(self, name: str) -> Any:
         """The value of a plain name; KeyError when nothing provides it."""
@@ -110,7 +111,8 @@ class Context:
             if name in self._configured:
                 value = self._configured[name]
                 self._cache[name] = value() if callable(value) else value
-            elif name in self._builtins:
+            elif name in BUILTIN_NAMES:
+                self._builtins = self._builtins or builtin_values(self._now)
                 self._cache[name] = self._builtins[name]()
             else:
                 raise KeyError(name)
