@@ -3,8 +3,10 @@
 Seeds send every kind of secret to the sandbox's ``/__echo`` endpoint, which answers with
 everything it received, and fail so that the echoed body is printed. The runs use ``-rA``,
 JUnit XML, ``-n 2``, live and captured logs at DEBUG, a log file, HAR files and the summary
-JSON; a conftest logs and prints a token, a test asserts on one, a module fails to import
-with one, a broken seed quotes one. Then every secret is counted in every output: 0.
+JSON; a login answer carries a session id and a refresh token that later steps send; a
+conftest logs and prints a token, a test asserts on one and warns with one, a module fails to
+import with one, a broken seed quotes one, lint runs too. Then every secret is counted in every
+output: 0.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from conftest import SECRETS, runpytest, seed_doc
 from pytest_seeds.redact import Redactor
@@ -25,8 +28,15 @@ CONFIGURED = {
     "signing_value": "sig-77c0ffee",  # listed under secrets:
     "client_password": "pw-correct-horse",  # secret by its name
 }
-IN_SEEDS = {"api_key_header": "literal-apikey-9d9d", "cookie": "cookie-value-5e5e"}
-EVERY_SECRET = [*SECRETS.values(), *CONFIGURED.values(), *IN_SEEDS.values()]
+IN_SEEDS = {
+    "api_key_header": "literal-apikey-9d9d",
+    "cookie": "cookie-value-5e5e",
+}
+FROM_SERVER = {
+    "extracted": "sess-abcdef1234",  # extracted as session_id, listed under secrets:
+    "secret_name": "rt-9f9f9f9f",  # a refresh_token field of a JSON answer: secret by its name
+}
+EVERY_SECRET = [*SECRETS.values(), *CONFIGURED.values(), *IN_SEEDS.values(), *FROM_SERVER.values()]
 VISIBLE = "visible-value-123"
 
 CONFIG = f"""
@@ -35,7 +45,7 @@ params:
   signing_value: "{CONFIGURED["signing_value"]}"
   client_password: "{CONFIGURED["client_password"]}"
   plain_value: "{VISIBLE}"
-secrets: [partner_key, signing_value]
+secrets: [partner_key, signing_value, session_id]
 """
 
 HEADERS_STEP = f"""
@@ -62,6 +72,24 @@ BODY_STEP = """
     password: "{{client_password}}"
     nested:
       api_key: "{{partner_key}}"
+  expect:
+    status: 201
+"""
+
+LOGIN = """
+- id: login
+  method: POST
+  path: {login_url}
+  extract:
+    session_id: $.session.id
+    refresh: $.refresh_token
+- id: use
+  method: GET
+  path: /__echo
+  headers:
+    X-Session: "{{{{session_id}}}}"
+  params:
+    again: "{{{{refresh}}}}"
   expect:
     status: 201
 """
@@ -108,8 +136,13 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def leaky_project(pytester: pytest.Pytester, tokens: dict[str, str], sandbox: Sandbox) -> Path:
+def leaky_project(
+    pytester: pytest.Pytester, tokens: dict[str, str], sandbox: Sandbox, httpserver: HTTPServer
+) -> Path:
     """Seeds, config, conftest and tests that put secrets everywhere they can."""
+    httpserver.expect_request("/login").respond_with_json(
+        {"session": {"id": FROM_SERVER["extracted"]}, "refresh_token": FROM_SERVER["secret_name"]}
+    )
     pytester.makefile(".yaml", seeds_config=CONFIG)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -122,6 +155,7 @@ def leaky_project(pytester: pytest.Pytester, tokens: dict[str, str], sandbox: Sa
         echo_headers=seed_doc("GET /__echo", HEADERS_STEP),
         echo_body=seed_doc("POST /__echo", BODY_STEP),
         going_on=seed_doc("GET /__echo/on", GOING_ON),
+        login=seed_doc("POST /login", LOGIN.format(login_url=httpserver.url_for("/login"))),
         refused=seed_doc("GET /refused", refused),
         broken=seed_doc(test=f"- {{id: call, method: '{SECRETS['staff']}', path: /x}}"),
     )
@@ -188,7 +222,7 @@ def test_no_secret_in_any_output(
         subprocess=True,
     )
     for result in (parallel, live):
-        result.assert_outcomes(passed=1, failed=4, errors=2)
+        result.assert_outcomes(passed=1, failed=5, errors=2)
     lint = runpytest(pytester, *common_args(pytester, sandbox, "lint"), "--seeds-lint")
     texts = outputs(pytester, parallel, live, lint)
     assert any(name.endswith(".har") for name in texts)
@@ -206,6 +240,7 @@ def test_no_secret_in_any_output(
     assert '"Authorization": "Bearer ***"' in everything
     assert '"X-Api-Key": "***"' in everything
     assert '"Cookie": "session=***"' in everything
+    assert '"X-Session": "***"' in everything
     assert "/__echo?key=*** HTTP/1.1" in everything  # urllib3's DEBUG log line
     assert "the staff token is ***" in everything
     assert "printing the token: ***" in everything
