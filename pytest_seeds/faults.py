@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import ssl
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -149,7 +150,7 @@ def status_hint(status: int, method: str) -> str:
 def _describe_tls(error: BaseException, where: str) -> str:
     reason = _short(error)
     for inner in _chain(error):
-        if getattr(inner, "reason", None) and isinstance(inner.reason, str):  # ssl.SSLError
+        if isinstance(inner, ssl.SSLError) and inner.reason:
             reason = inner.reason
     if any(sign.lower() in reason.lower() for sign in _PLAIN_PORT_SIGNS):
         return (

@@ -95,7 +95,7 @@ class SeedRetry(Retry):
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if status_code == TOO_MANY:
-            budget, statuses = self.policy.retries_429, {TOO_MANY}
+            budget, statuses = self.policy.retries_429, frozenset({TOO_MANY})
         elif status_code in SERVER_BUSY:
             budget, statuses = self.policy.retries, SERVER_BUSY
         else:
@@ -137,7 +137,8 @@ class SeedRetry(Retry):
     @contextmanager
     def recording(self) -> Iterator[list[str]]:
         """Collect the causes of the retries of one request sent by this thread."""
-        self.causes.current = found = []
+        found: list[str] = []
+        self.causes.current = found
         try:
             yield found
         finally:
