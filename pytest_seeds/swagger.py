@@ -303,7 +303,7 @@ class SwaggerIndex:
         self._cache: dict[Path, SpecFile | SpecProblem] = {}
         self._problems: dict[SpecProblem, None] = {}
         self._all: _Trie | None = None
-        self._scanned: list[Path] = []
+        self._scanned: list[Path] | None = None
 
     @classmethod
     def shared(cls, root: Path | None) -> SwaggerIndex:
@@ -315,7 +315,12 @@ class SwaggerIndex:
             return cls._shared[key]
 
     def resolve(self, ref: str | None) -> Path | None:
-        """Front-matter value -> spec path; None if empty or escaping/lacking the root."""
+        """Front-matter value -> spec path; None if empty or escaping/lacking the root.
+
+        A relative ref that is not under the root may name a spec by its path inside a
+        folder of the root (``swagger/a.json`` for ``<root>/seeds/swagger/a.json``): the
+        one spec under the root whose path ends that way is taken, if there is one.
+        """
         if not isinstance(ref, str) or not ref.strip():
             return None
         ref = ref.strip()
@@ -338,7 +343,19 @@ class SwaggerIndex:
             alternative = self.root.joinpath(*path.parts[1:])
             if alternative.is_file():
                 return alternative
+        if not candidate.exists():
+            return self._ending_with(candidate.relative_to(self.root).parts) or candidate
         return candidate
+
+    def _ending_with(self, parts: tuple[str, ...]) -> Path | None:
+        """The only spec file under the root whose path ends with ``parts``, else None."""
+        found = [
+            path
+            for path in self._paths()
+            if path.parts[-len(parts) :] == parts
+            and isinstance(self._get(path, report_non_spec=False), SpecFile)
+        ]
+        return found[0] if len(found) == 1 else None
 
     def _get(self, path: Path, report_non_spec: bool = True) -> SpecFile | SpecProblem:
         with self._lock:
@@ -365,7 +382,7 @@ class SwaggerIndex:
         """Every spec found under the root, sorted by path (all loaded on first need)."""
         self._all_trie()
         with self._lock:
-            found = [self._cache[path] for path in self._scanned]
+            found = [self._cache[path] for path in self._paths()]
         return [spec for spec in found if isinstance(spec, SpecFile)]
 
     def _all_trie(self) -> _Trie:
@@ -373,14 +390,21 @@ class SwaggerIndex:
             return self._all
         with self._lock:
             if self._all is None:
-                trie, self._scanned = _Trie(), self._scan()
-                for path in self._scanned:
+                trie = _Trie()
+                for path in self._paths():
                     # Well-formed non-spec files (fixtures, package.json...) are passed over.
                     spec = self._get(path, report_non_spec=False)
                     for op in spec.operations if isinstance(spec, SpecFile) else ():
                         trie.add(op)
                 self._all = trie
         return self._all
+
+    def _paths(self) -> list[Path]:
+        """The JSON/YAML files under the root (scanned once)."""
+        with self._lock:
+            if self._scanned is None:
+                self._scanned = self._scan()
+            return self._scanned
 
     def _scan(self) -> list[Path]:
         if self.root is None or not self.root.is_dir():

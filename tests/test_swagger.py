@@ -309,6 +309,20 @@ def test_ref_may_repeat_the_root_folder_name(tmp_path: Path) -> None:
     assert SwaggerIndex(tmp_path / "swagger").resolve("swagger/sales/x.json") == spec
 
 
+def test_missing_ref_finds_the_one_spec_whose_path_ends_with_it(tmp_path: Path) -> None:
+    spec = write(tmp_path, "seeds/swagger/sales/x.json", swagger2(None, {"/s": {"get": OK}}))
+    for folder in ("a", "b"):  # two specs end with swagger/twice.json: neither is taken
+        write(tmp_path, f"{folder}/swagger/twice.json", swagger2(None, {"/t": {"get": OK}}))
+    write(tmp_path, "fixtures/swagger/data.json", {"name": "not a spec"})
+    index = SwaggerIndex(tmp_path)
+    assert index.resolve("swagger/sales/x.json") == spec
+    assert index.find("GET", "/s", "swagger/sales/x.json").spec == spec
+    assert index.resolve("swagger/twice.json") == tmp_path / "swagger/twice.json"
+    assert index.resolve("swagger/data.json") == tmp_path / "swagger/data.json"
+    assert index.resolve("sales/y.json") == tmp_path / "sales/y.json"
+    assert [p.message for p in index.problems()] == []
+
+
 def test_files_are_read_once_even_from_many_threads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
