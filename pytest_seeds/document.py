@@ -19,7 +19,7 @@ from .model import Phase, SeedError
 from .yamlload import error_line, error_text, load_yaml
 
 MAX_SEED_BYTES = 2 * 1024 * 1024
-_MARKER = re.compile(r"^(?: {0,3}(`{3,}|~{3,})[^\S\n]*([\w+-]*)|## (.*))", re.MULTILINE)
+_MARKER = re.compile(r"\n(?: {0,3}(`{3,}|~{3,})[^\S\n]*([\w+-]*)|## (.*))")
 _ENDPOINT_LINE = re.compile(r"^endpoint\s*:", re.MULTILINE)
 
 
@@ -125,39 +125,42 @@ def read_document(path: Path, text: str) -> Document | None:
 def split_sections(body: str, first_line: int) -> list[Section]:
     """Level-2 sections with their fenced blocks; headings inside fences do not count.
 
-    A regex finds the lines that open a fence or a section; the text between
-    them is taken in slices rather than line by line.
+    Regexes find the lines that open a fence or a section and the line that closes
+    a fence; the text between them is taken in slices rather than line by line.
+    Positions are in ``"\\n" + body``, so that every line starts after a newline.
     """
+    doc = "\n" + body
     sections: list[Section] = [Section("", first_line)]
-    position, line = 0, first_line
-    for found in _MARKER.finditer(body):
-        start = found.start()
+    position, line = 1, first_line
+    for found in _MARKER.finditer(doc):
+        start = found.start() + 1
         if start < position:  # a line inside a block already read
             continue
-        line += body.count("\n", position, start)
-        sections[-1].text.extend(body[position:start].split("\n")[:-1])
-        position = body.find("\n", start) + 1  # 0: the document ends on this line
+        line += doc.count("\n", position, start)
+        sections[-1].text.extend(doc[position:start].split("\n")[:-1])
+        position = doc.find("\n", start) + 1  # 0: the document ends on this line
         fence = found.group(1)
         if fence is None:
             sections.append(Section(found.group(3).strip(), line))
             line += 1
         else:
             lang = found.group(2).lower()
-            close = _closing_fence(fence).search(body, position) if position else None
+            close = _closing_fence(fence).search(doc, position - 1) if position else None
             if close is None:  # an unclosed block runs to the end
-                text = body[position:] if position else ""
+                text = doc[position:] if position else ""
                 sections[-1].blocks.append(Block(lang, text + "\n", line))
                 return sections
-            sections[-1].blocks.append(Block(lang, body[position : close.start()] or "\n", line))
-            position = body.find("\n", close.start()) + 1
-            line += body.count("\n", start, position)
+            end = close.start() + 1
+            sections[-1].blocks.append(Block(lang, doc[position:end] or "\n", line))
+            position = doc.find("\n", end) + 1
+            line += doc.count("\n", start, position)
         if not position:
             return sections
-    sections[-1].text.extend(body[position:].split("\n"))
+    sections[-1].text.extend(doc[position:].split("\n"))
     return sections
 
 
 @functools.lru_cache(maxsize=16)
 def _closing_fence(fence: str) -> re.Pattern[str]:
     """A line of at least as many of the fence's characters, and nothing else."""
-    return re.compile(rf"^[^\S\n]*{re.escape(fence[0])}{{{len(fence)},}}[^\S\n]*$", re.MULTILINE)
+    return re.compile(rf"\n[^\S\n]*{re.escape(fence[0])}{{{len(fence)},}}[^\S\n]*(?=\n|\Z)")
