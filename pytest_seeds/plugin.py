@@ -495,6 +495,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if html_extras is not None and report.failed and isinstance(item, SeedItem) and item.run:
         text = item.redactor.text("\n".join(transcript(item.run)))
         report.extras = [*getattr(report, "extras", []), html_extras.text(text, name="seed steps")]
+    if isinstance(item, SeedItem) and call.when == "teardown":
+        item.run = None  # the seed is reported: let its response bodies go
     return report
 
 
