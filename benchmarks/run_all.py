@@ -1,7 +1,7 @@
 """Run every benchmark, one after the other, each with its default size (or ``--quick``).
 
-Usage: ``python benchmarks/run_all.py [--quick]``. About 15 minutes on 2 cores at
-the default sizes; ``--quick`` runs small sizes in about 3 minutes (ratios are
+Usage: ``python benchmarks/run_all.py [--quick]``. About 7 minutes on 2 cores at
+the default sizes; ``--quick`` runs small sizes in under 2 minutes (ratios are
 noisier there, and fixed start-up costs weigh more).
 """
 
