@@ -19,14 +19,18 @@ import threading
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from functools import cached_property
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .model import Step
 from .runner import SeedRun, StepProblem, StepRecord
-from .schemas import Mismatch, SchemaBook, child, mismatches, shown
 from .swagger import Operation, SwaggerIndex
 from .transport import Request
+
+if TYPE_CHECKING:
+    from .schemas import Mismatch, SchemaBook
 
 NOTE_PREFIX = "contract: "
 _SCALARS = ("string", "integer", "number", "boolean")
@@ -50,6 +54,17 @@ class RequestRules:
     body_uri: str | None
     body_required: bool
     params: tuple[ParamCheck, ...]
+
+
+def _schemas() -> ModuleType:
+    """The JSON Schema side, imported on the first check of a documented operation.
+
+    jsonschema and referencing take about 40 ms to import, in every xdist worker: a run
+    whose steps match no documented operation never pays it.
+    """
+    from . import schemas
+
+    return schemas
 
 
 def status_key(responses: Mapping, status: int) -> str | None:
@@ -107,12 +122,16 @@ class Contract:
 
     def __init__(self, index: SwaggerIndex) -> None:
         self.index = index
-        self.book = SchemaBook()
         self._lock = threading.Lock()
         self._operations: dict[tuple[str | None, str, str], Operation | None] = {}
         self._responses: dict[tuple[Operation, int], str | list[str] | None] = {}
         self._requests: dict[Operation, RequestRules] = {}
         self._told: set[str] = set()
+
+    @cached_property
+    def book(self) -> SchemaBook:
+        """Spec documents as schema resources, and compiled validators."""
+        return _schemas().SchemaBook()
 
     def operation(self, swagger: str | None, method: str, path: str) -> Operation | None:
         """The documented operation of ``method path`` (cached)."""
@@ -174,11 +193,11 @@ class Contract:
             if media is None or not isinstance(node["content"][media], Mapping):
                 return None
             return (
-                child(uri, "content", media, "schema")
+                _schemas().child(uri, "content", media, "schema")
                 if "schema" in node["content"][media]
                 else None
             )
-        return child(uri, "schema") if "schema" in node else None
+        return _schemas().child(uri, "schema") if "schema" in node else None
 
     def check_response(self, operation: Operation, status: int, body: Any) -> list[Mismatch]:
         """Mismatches of a response; ``body`` is the JSON value or a ValueError."""
@@ -188,11 +207,13 @@ class Contract:
         if isinstance(schema, list):
             documented = ", ".join(schema)
             return [
-                Mismatch("status", "", "status", f"a documented status ({documented})", str(status))
+                _schemas().Mismatch(
+                    "status", "", "status", f"a documented status ({documented})", str(status)
+                )
             ]
         if isinstance(body, ValueError):
-            return [Mismatch("body", "", "json", "a JSON body", str(body))]
-        return mismatches(self.book.validator(schema), body)
+            return [_schemas().Mismatch("body", "", "json", "a JSON body", str(body))]
+        return _schemas().mismatches(self.book.validator(schema), body)
 
     def request_rules(self, operation: Operation) -> RequestRules:
         """The documented body and parameters of an operation (compiled once)."""
@@ -215,7 +236,7 @@ class Contract:
         body_uri, body_required = None, False
         for (_, where), (uri, param) in params.items():
             if where == "body":  # Swagger 2.0
-                body_uri = child(uri, "schema") if "schema" in param else None
+                body_uri = _schemas().child(uri, "schema") if "schema" in param else None
                 body_required = param.get("required") is True
         request_body = self.book.locate(op_uri, "requestBody") if "requestBody" in op else None
         if request_body and isinstance(request_body[1], Mapping):  # OpenAPI 3
@@ -223,7 +244,7 @@ class Contract:
             body_required = node.get("required") is True
             media = json_media(node.get("content"))
             if media is not None and "schema" in (node["content"][media] or {}):
-                body_uri = child(uri, "content", media, "schema")
+                body_uri = _schemas().child(uri, "content", media, "schema")
         checks = tuple(
             self._param_check(name, where, uri, param)
             for (name, where), (uri, param) in params.items()
@@ -233,7 +254,7 @@ class Contract:
 
     def _param_check(self, name: str, where: str, uri: str, param: Mapping) -> ParamCheck:
         """A query/path parameter: its schema is ``schema`` (OpenAPI 3) or itself (2.0)."""
-        schema_uri = child(uri, "schema") if "schema" in param else uri
+        schema_uri = _schemas().child(uri, "schema") if "schema" in param else uri
         schema = self.book.locate(schema_uri)
         kind = schema[1].get("type") if schema and isinstance(schema[1], Mapping) else None
         if isinstance(kind, list):  # OpenAPI 3.1: ["integer", "null"]
@@ -247,9 +268,11 @@ class Contract:
         rules = self.request_rules(operation)
         found: list[Mismatch] = []
         if request.has_json and rules.body_uri is not None:
-            found += mismatches(self.book.validator(rules.body_uri), request.json)
+            found += _schemas().mismatches(self.book.validator(rules.body_uri), request.json)
         elif rules.body_required and request.json is None and request.form is None:
-            found.append(Mismatch("body", "", "required", "a request body (required)", "none"))
+            found.append(
+                _schemas().Mismatch("body", "", "required", "a request body (required)", "none")
+            )
         values = _path_values(operation.template, request.url)
         url_query = dict(parse_qsl(urlsplit(request.url).query, keep_blank_values=True))
         values["query"] = {**url_query, **{k: str(v) for k, v in request.params.items()}}
@@ -258,11 +281,13 @@ class Contract:
             raw = values.get(check.where, {}).get(check.name)
             if raw is None:
                 if check.required and (check.where == "query" or values.get("path") is not None):
-                    found.append(Mismatch(subject, "", "required", "a value (required)", "none"))
+                    found.append(
+                        _schemas().Mismatch(subject, "", "required", "a value (required)", "none")
+                    )
                 continue
             if check.scalar is not None:
                 value = _scalar(raw, check.scalar)
-                found += mismatches(self.book.validator(check.uri), value, subject)
+                found += _schemas().mismatches(self.book.validator(check.uri), value, subject)
         return found
 
 
@@ -327,4 +352,6 @@ def _note(title: str, found: list[Mismatch]) -> str:
     count = f"{len(found)} {noun}" + (
         "" if len(found) == 1 else "es" if noun == "mismatch" else "s"
     )
-    return f"{NOTE_PREFIX}{title} ({count})\n" + "\n".join(f"    {line}" for line in shown(found))
+    return f"{NOTE_PREFIX}{title} ({count})\n" + "\n".join(
+        f"    {line}" for line in _schemas().shown(found)
+    )

@@ -6,6 +6,7 @@ checking are in modules that never import pytest.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import linecache
 import os
@@ -21,13 +22,11 @@ import pytest
 
 from . import atomic, logmask
 from . import config as seeds_config
-from . import lint as seeds_lint
 from . import summary as seeds_summary
 from .auth import Target, missing_token_reason, missing_tokens
 from .contract import NOTE_PREFIX, Contract, ContractObserver
 from .document import Document
 from .failuretext import FailureText
-from .har import HarRecorder, har_names
 from .model import KNOWN_STATUSES, SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError, Step
 from .parser import load_seed
 from .ratelimit import worker_share
@@ -179,8 +178,40 @@ def seeds_client(seeds_settings: seeds_config.Settings) -> Iterator[Client]:
     client.close()
 
 
-def _seed_fixtures(seeds_target, seeds_tokens, seeds_params, seeds_client) -> None:
-    """Names the fixtures a seed item needs; the item runs the seed itself."""
+@pytest.fixture(scope="session")
+def seeds_environment(request: pytest.FixtureRequest) -> Environment:
+    """Target, tokens, values, client and step checks shared by the seeds of this process.
+
+    Built once per process from ``seeds_target``, ``seeds_tokens``, ``seeds_params`` and
+    ``seeds_client``, asked for by name here rather than by every seed item (a fixture
+    closure per item costs more than the seed's own parsing): overrides of those fixtures
+    in a ``conftest.py`` at or above the seed folders apply to every seed of the run.
+    """
+    config = request.config
+    settings = get_settings(config)
+    tokens = request.getfixturevalue("seeds_tokens")
+    params = request.getfixturevalue("seeds_params")
+    redactor = config.stash[REDACTOR_KEY]
+    redactor.add([*tokens.values(), *named_secrets(params, settings.secret_names)])
+    index = _swagger_index(config)
+
+    def on_behalf_of(seed: Seed, step: Step) -> bool:
+        operation = index.find(step.method, step.path, seed.swagger)
+        return operation is not None and operation.wants_on_behalf_of()
+
+    return Environment(
+        target=request.getfixturevalue("seeds_target"),
+        tokens=tokens,
+        params=params,
+        client=request.getfixturevalue("seeds_client"),
+        files_dir=settings.files_dir,
+        swagger_on_behalf_of=on_behalf_of,
+        observers=_observers(settings, redactor, index),
+    )
+
+
+def _seed_fixtures(seeds_environment) -> None:
+    """Names the one fixture a seed item needs; the item runs the seed itself."""
 
 
 # --- collection -----------------------------------------------------------------------------
@@ -200,6 +231,8 @@ class SeedFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         if get_settings(self.config).lint:
+            from . import lint as seeds_lint  # imported only when linting
+
             target = seeds_lint.read(self.path)
             if target is not None:
                 yield SeedLintItem.from_parent(self, name=_lint_name(target), target=target)
@@ -262,6 +295,8 @@ class SeedLintItem(pytest.Function):
         self.add_marker("seed")
 
     def runtest(self) -> None:
+        from . import lint as seeds_lint
+
         settings = get_settings(self.config)
         index = SwaggerIndex.shared(settings.swagger_root or self.config.rootpath)
         findings = seeds_lint.check(self.target, self.funcargs["seeds_params"], index)
@@ -358,13 +393,11 @@ class SeedItem(pytest.Function):
                 "write the request as a ```yaml block with 'steps:' under '## Test Request'",
             )
         super().setup()
-        tokens, params = self.funcargs["seeds_tokens"], self.funcargs["seeds_params"]
-        secret_names = get_settings(self.config).secret_names
-        self.redactor.add([*tokens.values(), *named_secrets(params, secret_names)])
-        self.missing_tokens = missing_tokens(self.seed, self.funcargs["seeds_tokens"])
+        environment: Environment = self.funcargs["seeds_environment"]
+        self.missing_tokens = missing_tokens(self.seed, environment.tokens)
         if self.missing_tokens:
             pytest.skip(missing_token_reason(self.missing_tokens))
-        self.run = SeedRun(self.seed, self._environment())
+        self.run = SeedRun(self.seed, self._with_har(environment))
         self.addfinalizer(self._cleanup)
         self._steps(Phase.PREREQUISITE)
 
@@ -404,59 +437,29 @@ class SeedItem(pytest.Function):
                     if _junit_allows_properties(self.config):
                         self.user_properties.append(("contract", text))
         told = self.config.stash.setdefault(SWAGGER_TOLD_KEY, set())
-        for problem in self.swagger_index.problems():
+        for problem in _swagger_index(self.config).problems():
             if problem not in told:
                 told.add(problem)
                 text = f"{problem.path}: {problem.message}"
                 warnings.warn(SeedSwaggerWarning(text), stacklevel=1)
 
     @property
-    def swagger_index(self) -> SwaggerIndex:
-        """The process's Swagger index, looked up once per run."""
-        if SWAGGER_INDEX_KEY not in self.config.stash:
-            root = get_settings(self.config).swagger_root or self.config.rootpath
-            self.config.stash[SWAGGER_INDEX_KEY] = SwaggerIndex.shared(root)
-        return self.config.stash[SWAGGER_INDEX_KEY]
-
-    @property
     def redactor(self) -> Redactor:
         """The run's redactor: it knows every secret seen so far in this process."""
         return self.config.stash[REDACTOR_KEY]
 
-    def _environment(self) -> Environment:
+    def _with_har(self, environment: Environment) -> Environment:
+        """The shared environment, plus a HAR recorder of this seed with ``--seeds-har``."""
         settings = get_settings(self.config)
-        args = self.funcargs
-        index = self.swagger_index
+        if settings.har is None:
+            return environment
+        from .har import HarRecorder  # imported only when recording
 
-        def on_behalf_of(seed: Seed, step: Step) -> bool:
-            operation = index.find(step.method, step.path, seed.swagger)
-            return operation is not None and operation.wants_on_behalf_of()
-
-        return Environment(
-            target=args["seeds_target"],
-            tokens=args["seeds_tokens"],
-            params=args["seeds_params"],
-            client=args["seeds_client"],
-            files_dir=settings.files_dir,
-            swagger_on_behalf_of=on_behalf_of,
-            observers=self._observers(settings),
-        )
-
-    def _observers(self, settings: seeds_config.Settings) -> tuple[StepObserver, ...]:
-        observers: list[StepObserver] = []
-        if settings.request_id_header:
-            observers.append(RequestIdHeader(settings.request_id_header))
-        if settings.har is not None:
-            recorder = HarRecorder(self.seed, self.redactor)
-            path = settings.har / self.config.stash[HAR_NAMES_KEY][self.path]
-            self.addfinalizer(lambda: recorder.write(path))  # runs after the Cleanup steps
-            observers.append(recorder)
-        if settings.contract != "off":
-            contract = Contract.shared(self.swagger_index)
-            observers.append(ContractObserver(contract, settings.contract))
-        # last, so that it sees the request as sent
-        observers.append(SecretWatch(self.redactor, settings.secret_names))
-        return tuple(observers)
+        recorder = HarRecorder(self.seed, self.redactor)
+        path = settings.har / self.config.stash[HAR_NAMES_KEY][self.path]
+        self.addfinalizer(lambda: recorder.write(path))  # runs after the Cleanup steps
+        observers = _observers(settings, self.redactor, _swagger_index(self.config), recorder)
+        return dataclasses.replace(environment, observers=observers)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         error = excinfo.value
@@ -465,6 +468,33 @@ class SeedItem(pytest.Function):
         if isinstance(error, SeedError):
             return f"{self.seed.endpoint}: {error}"
         return super().repr_failure(excinfo)  # pytest.Function takes no style
+
+
+def _swagger_index(config: pytest.Config) -> SwaggerIndex:
+    """The process's Swagger index, looked up once per run."""
+    if SWAGGER_INDEX_KEY not in config.stash:
+        root = get_settings(config).swagger_root or config.rootpath
+        config.stash[SWAGGER_INDEX_KEY] = SwaggerIndex.shared(root)
+    return config.stash[SWAGGER_INDEX_KEY]
+
+
+def _observers(
+    settings: seeds_config.Settings,
+    redactor: Redactor,
+    index: SwaggerIndex,
+    har: StepObserver | None = None,
+) -> tuple[StepObserver, ...]:
+    """The step observers the settings ask for, in the order they must see each step."""
+    observers: list[StepObserver] = []
+    if settings.request_id_header:
+        observers.append(RequestIdHeader(settings.request_id_header))
+    if har is not None:
+        observers.append(har)
+    if settings.contract != "off":
+        observers.append(ContractObserver(Contract.shared(index), settings.contract))
+    # last, so that it sees the request as sent
+    observers.append(SecretWatch(redactor, settings.secret_names))
+    return tuple(observers)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -520,6 +550,8 @@ def _summary_data(item: SeedItem | BrokenSeedItem) -> dict[str, Any]:
 def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.Item]) -> None:
     """Name the HAR files before any deselection, the same way on every xdist worker."""
     if get_settings(session.config).har is not None:
+        from .har import har_names
+
         paths = [item.path for item in items if isinstance(item, SeedItem)]
         session.config.stash[HAR_NAMES_KEY] = har_names(paths, session.config.rootpath)
 

@@ -24,19 +24,25 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._values: set[str] = set()
+        self._known: set[str] = set()  # the secrets as given, whose forms are in _values
         self._pattern: re.Pattern[str] | None = None
         self._lock = threading.Lock()
         self.add(secrets)
 
     def add(self, secrets: Iterable[str]) -> None:
         """Mask these values (those of at least ``MIN_SECRET_LENGTH`` characters) from now on."""
-        found = {
-            form
+        new = {
+            secret
             for secret in secrets
-            if isinstance(secret, str) and len(secret) >= MIN_SECRET_LENGTH
-            for form in _forms(secret)
+            if isinstance(secret, str)
+            and len(secret) >= MIN_SECRET_LENGTH
+            and secret not in self._known
         }
+        if not new:  # the usual case: every step sends the same token
+            return
+        found = {form for secret in new for form in _forms(secret)}
         with self._lock:
+            self._known |= new
             if found <= self._values:
                 return
             self._values |= found

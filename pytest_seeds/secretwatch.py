@@ -24,7 +24,8 @@ from .redact import MIN_SECRET_LENGTH, SECRET_HEADERS, Redactor
 from .runner import SeedRun, StepRecord
 from .transport import Request
 
-SECRET_NAME = re.compile(r"(token|secret|password|passwd|api[_-]?key)$", re.IGNORECASE)
+_SECRET_SUFFIX = r"(token|secret|password|passwd|api[_-]?key)"
+SECRET_NAME = re.compile(_SECRET_SUFFIX + "$", re.IGNORECASE)
 MAX_JSON_NODES = 10_000
 MAX_JSON_BYTES = 256 * 1024
 _CREDENTIALS = re.compile(r'="([^"]*)"')
@@ -97,6 +98,15 @@ class SecretWatch:
     def __init__(self, redactor: Redactor, declared: Iterable[str] = ()) -> None:
         self.redactor = redactor
         self.declared = tuple(name.lower() for name in declared)
+        names = [_SECRET_SUFFIX, *(f'"{re.escape(name)}' for name in self.declared)]
+        self._secret_key = re.compile(f'(?:{"|".join(names)})"\\s*:'.encode(), re.IGNORECASE)
+
+    def may_hold_secrets(self, content: bytes) -> bool:
+        """False when a JSON text surely has no secret-named key (no need to parse and walk it).
+
+        A key written with ``\\u`` escapes is not matched literally, so such a text is walked.
+        """
+        return b"\\u" in content or self._secret_key.search(content) is not None
 
     def before_send(self, run: SeedRun, step: Any, request: Request) -> None:
         self.redactor.add(request_secrets(request, self.declared))
@@ -111,7 +121,8 @@ class SecretWatch:
             for name, value in response.headers.items():
                 if name.lower() == "set-cookie":
                     found += header_secrets(name, value)
-            if len(response.content) <= MAX_JSON_BYTES:
+            content = response.content
+            if len(content) <= MAX_JSON_BYTES and self.may_hold_secrets(content):
                 with contextlib.suppress(ValueError):
                     found += json_secrets(response.json(), self.declared)
         self.redactor.add(found)

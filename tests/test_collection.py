@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import line_of, run_seeds, runpytest, seed_doc, wire_args
+from conftest import line_of, run_seeds, runpytest, seed_doc, sent, wire_args
 
 FAILING = "- id: boom\n  method: GET\n  path: /status/418/boom\n"
 
@@ -291,3 +291,42 @@ def test_conftest_overrides_tokens_and_params(pytester: pytest.Pytester, api: HT
         "/v1/again/order-2",
     ]
     assert {r.headers["Authorization"] for r in requests} == {"Bearer computed-staff-token"}
+
+
+def test_top_conftest_overrides_serve_every_folder_and_worker(
+    pytester: pytest.Pytester, api: HTTPServer
+) -> None:
+    """One value per run: an override at the top reaches the seeds of sub-folders, under xdist."""
+    pytester.makeconftest(CONFTEST_OVERRIDE)
+    test = "- {id: one, method: GET, path: '/v1/{{business_id}}/{{order_no}}'}\n"
+    for folder in ("a", "b"):
+        (pytester.path / folder).mkdir()
+        for n in range(2):
+            seed = seed_doc(f"GET /{folder}{n}", test)
+            (pytester.path / folder / f"s{n}.md").write_text(seed)
+    result = run_seeds(pytester, *wire_args(api), "-n", "2", subprocess=True)
+    result.assert_outcomes(passed=4)
+    requests = sent(api)
+    assert len(requests) == 4
+    assert all(r.path.startswith("/v1/b-42/order-") for r in requests)
+    assert {r.headers["Authorization"] for r in requests} == {"Bearer computed-staff-token"}
+
+
+HEAVY_MODULES_CONFTEST = """
+import sys
+
+def pytest_sessionfinish(session):
+    heavy = [m for m in ("jsonschema", "referencing", "pytest_seeds.lint", "harfile") if m in sys.modules]
+    print("heavy modules:", heavy or "none")
+"""
+
+
+def test_a_run_without_documented_operations_imports_no_heavy_module(
+    pytester: pytest.Pytester, api: HTTPServer, tokens: dict
+) -> None:
+    """jsonschema (contract checks), lint and HAR load only when a run uses them."""
+    pytester.makeconftest(HEAVY_MODULES_CONFTEST)
+    pytester.makefile(".md", a=seed_doc())
+    result = run_seeds(pytester, *wire_args(api), "-s", subprocess=True)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*heavy modules: none"])
