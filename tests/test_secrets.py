@@ -21,7 +21,7 @@ from pytest_httpserver import HTTPServer
 from conftest import SECRETS, runpytest, seed_doc
 from pytest_seeds.redact import Redactor
 from pytest_seeds.sandbox import Sandbox
-from pytest_seeds.secretwatch import header_secrets, is_secret_name, json_secrets
+from pytest_seeds.secretwatch import SecretWatch, header_secrets, is_secret_name, json_secrets
 
 CONFIGURED = {
     "partner_key": "pk-live-4b1d6f2e",  # listed under secrets:
@@ -274,3 +274,20 @@ def test_redactor_masks_encoded_forms() -> None:
     assert redactor.text(text) == "*** *** *** *** ***"
     redactor.add(["abc"])  # too short to mask without masking everything
     assert redactor.text("abc") == "abc"
+
+
+@pytest.mark.parametrize(
+    ("content", "walked"),
+    [
+        (b'{"data": {"access_token": "t"}}', True),
+        (b'{"Client_Secret" : "t"}', True),
+        (b'{"signing_value": "t"}', True),  # declared in the config file
+        (b'{"\\u0074oken": "t"}', True),  # an escaped key cannot be matched literally
+        (b'{"id": 1, "token_type": "bearer", "tokens": 3}', False),
+        (b'{"name": "my password"}', False),
+    ],
+)
+def test_secret_watch_walks_only_answers_that_may_hold_secrets(
+    content: bytes, walked: bool
+) -> None:
+    assert SecretWatch(Redactor(), ["Signing_Value"]).may_hold_secrets(content) is walked
