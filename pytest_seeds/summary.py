@@ -8,6 +8,7 @@ broken document) > xfailed > skipped > passed.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -91,14 +92,13 @@ class RunSummary:
         domains: dict[str, Counter[str]] = {}
         for row in rows:
             domains.setdefault(row["domain"], Counter())[row["outcome"]] += 1
-        slowest = sorted(
-            (
-                {"seed": row["seed"], "step": step, "ms": ms}
-                for row in rows
-                for step, ms in row["steps"]
-            ),
-            key=lambda step: (-step["ms"], step["seed"], step["step"]),
-        )[:SLOWEST_STEPS]
+        slowest = [
+            {"seed": seed, "step": step, "ms": -ms}
+            for ms, seed, step in heapq.nsmallest(
+                SLOWEST_STEPS,
+                ((-ms, row["seed"], step) for row in rows for step, ms in row["steps"]),
+            )
+        ]
         return {
             "format": FORMAT,
             "totals": _counts(Counter(row["outcome"] for row in rows)),
