@@ -7,6 +7,7 @@ checking are in modules that never import pytest.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import linecache
 import os
@@ -558,6 +559,28 @@ def _summary_data(item: SeedItem | BrokenSeedItem) -> dict[str, Any]:
     return seeds_summary.seed_data(
         item.location[0], item.seed.endpoint, item.seed.domain, records, item.missing_tokens
     )
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_collection(session: pytest.Session) -> Iterator[None]:
+    """No cyclic garbage collection while collecting; what was collected is then frozen.
+
+    Collection makes many long-lived objects (items, seeds, parsed YAML) and hardly any
+    garbage, yet each full collection walks everything made so far: about a fifth of the
+    collection time of 10,000 seeds (benchmarks/collection.py: 1.17x -> 0.84x the naive
+    collector, peak RSS +6%). Frozen, the collected objects are not walked again while
+    the seeds run, and are unfrozen when the run ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return (yield)
+    finally:
+        if enabled:
+            gc.enable()
+        if not gc.get_freeze_count():  # else frozen by someone else, e.g. an outer pytest run
+            gc.freeze()
+            session.config.add_cleanup(gc.unfreeze)
 
 
 @pytest.hookimpl(tryfirst=True)

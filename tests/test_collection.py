@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from pytest_httpserver import HTTPServer
 
@@ -330,3 +332,13 @@ def test_a_run_without_documented_operations_imports_no_heavy_module(
     result = run_seeds(pytester, *wire_args(api), "-s", subprocess=True)
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*heavy modules: none"])
+
+
+def test_the_garbage_collector_is_restored_after_the_run(pytester: pytest.Pytester) -> None:
+    """Collection pauses it and freezes what it made; the end of the run undoes both."""
+    pytester.makefile(".md", a=seed_doc(), b=seed_doc("GET /b"))
+    frozen = gc.get_freeze_count()
+    result = run_seeds(pytester, "--collect-only", "-q")
+    result.stdout.fnmatch_lines(["*2 tests collected*"])
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
