@@ -51,7 +51,6 @@ HAR_NAMES_KEY = pytest.StashKey[dict[Path, str]]()
 SWAGGER_TOLD_KEY = pytest.StashKey[set[object]]()
 LABEL_MARKS_KEY = pytest.StashKey[dict[str, pytest.MarkDecorator]]()
 SWAGGER_INDEX_KEY = pytest.StashKey[SwaggerIndex]()
-ENVIRONMENT_KEY = pytest.StashKey[Environment]()
 RESERVED_MARKS = frozenset(
     {
         "skip",
@@ -212,8 +211,8 @@ def seeds_environment(request: pytest.FixtureRequest) -> Environment:
     )
 
 
-def _seed_fixtures() -> None:
-    """A seed item's function: it runs the seed itself, and asks for no fixture up front."""
+def _seed_fixtures(seeds_environment) -> None:
+    """Names the one fixture a seed item needs; the item runs the seed itself."""
 
 
 # --- collection -----------------------------------------------------------------------------
@@ -395,7 +394,7 @@ class SeedItem(pytest.Function):
                 "write the request as a ```yaml block with 'steps:' under '## Test Request'",
             )
         super().setup()
-        environment = self._shared_environment()
+        environment: Environment = self.funcargs["seeds_environment"]
         self.missing_tokens = missing_tokens(self.seed, environment.tokens)
         if self.missing_tokens:
             pytest.skip(missing_token_reason(self.missing_tokens))
@@ -449,19 +448,6 @@ class SeedItem(pytest.Function):
     def redactor(self) -> Redactor:
         """The run's redactor: it knows every secret seen so far in this process."""
         return self.config.stash[REDACTOR_KEY]
-
-    def _shared_environment(self) -> Environment:
-        """The ``seeds_environment`` fixture's value, looked up once per process.
-
-        Not in the item's static fixture closure: pytest would resolve that closure
-        (``request`` included) again for every item, about 100 µs a seed. The first
-        seed asks through its own fixture request (pytest's ``_request``), so that
-        overrides and the session teardown work as for any fixture.
-        """
-        if ENVIRONMENT_KEY not in self.config.stash:
-            value = self._request.getfixturevalue("seeds_environment")
-            self.config.stash[ENVIRONMENT_KEY] = value
-        return self.config.stash[ENVIRONMENT_KEY]
 
     def _with_har(self, environment: Environment) -> Environment:
         """The shared environment, plus a HAR recorder of this seed with ``--seeds-har``."""
