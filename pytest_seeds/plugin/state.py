@@ -1,0 +1,62 @@
+"""Plugin state shared by the pytest glue modules: stash keys, settings, warnings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .. import config as seeds_config
+from ..redact import Redactor
+from ..swagger import SwaggerIndex
+
+SETTINGS_KEY = pytest.StashKey[seeds_config.Settings]()
+REDACTOR_KEY = pytest.StashKey[Redactor]()
+HAR_NAMES_KEY = pytest.StashKey[dict[Path, str]]()
+SWAGGER_TOLD_KEY = pytest.StashKey[set[object]]()
+LABEL_MARKS_KEY = pytest.StashKey[dict[str, pytest.MarkDecorator]]()
+SWAGGER_INDEX_KEY = pytest.StashKey[SwaggerIndex]()
+RESERVED_MARKS = frozenset(
+    {
+        "skip",
+        "skipif",
+        "xfail",
+        "parametrize",
+        "usefixtures",
+        "filterwarnings",
+        "tryfirst",
+        "trylast",
+    }
+)
+
+
+class SeedStepWarning(UserWarning):
+    """A step failed but its onFail let the seed go on."""
+
+
+class SeedContractWarning(UserWarning):
+    """A request or response differs from its Swagger/OpenAPI operation (--seeds-contract warn)."""
+
+
+class SeedSwaggerWarning(UserWarning):
+    """A Swagger/OpenAPI file could not be used (told once per file and process)."""
+
+
+def get_settings(config: pytest.Config) -> seeds_config.Settings:
+    """The resolved settings of this run (public: for conftest files)."""
+    return config.stash[SETTINGS_KEY]
+
+
+def junit_allows_properties(config: pytest.Config) -> bool:
+    """Testcase properties are valid JUnit XML only in the xunit1/legacy families."""
+    if not config.getoption("xmlpath", None):
+        return False
+    return config.getini("junit_family") in ("xunit1", "legacy")
+
+
+def swagger_index(config: pytest.Config) -> SwaggerIndex:
+    """The process's Swagger index, looked up once per run."""
+    if SWAGGER_INDEX_KEY not in config.stash:
+        root = get_settings(config).swagger_root or config.rootpath
+        config.stash[SWAGGER_INDEX_KEY] = SwaggerIndex.shared(root)
+    return config.stash[SWAGGER_INDEX_KEY]
