@@ -31,6 +31,19 @@ def test_one_item_per_seed_named_by_endpoint_in_path_order(pytester: pytest.Pyte
     assert result.ret == pytest.ExitCode.OK
 
 
+def test_a_seeds_run_does_not_import_the_test_suites_conftest(pytester: pytest.Pytester) -> None:
+    """``pytest --seeds-dir seeds`` with ``testpaths = tests``: tests/conftest.py is not loaded."""
+    pytester.makeini("[pytest]\ntestpaths = tests\n")
+    (pytester.path / "tests").mkdir()
+    (pytester.path / "tests" / "conftest.py").write_text("import not_installed_test_dependency\n")
+    (pytester.path / "seeds").mkdir()
+    (pytester.path / "seeds" / "a.md").write_text(seed_doc("GET /v1/things"))
+    result = runpytest(pytester, "--seeds-dir", "seeds", "--collect-only", "-q")
+    result.stdout.fnmatch_lines(["seeds/a.md::GET /v1/things", "1 test collected*"])
+    assert "not_installed_test_dependency" not in result.stdout.str() + result.stderr.str()
+    assert result.ret == pytest.ExitCode.OK
+
+
 def test_collect_only_tree(pytester: pytest.Pytester) -> None:
     pytester.makefile(".md", get_things=seed_doc("GET /v1/things"))
     result = run_seeds(pytester, "--collect-only")

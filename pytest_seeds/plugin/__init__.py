@@ -9,7 +9,7 @@ import pytest.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +66,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(setting.ini, setting.help, type=ini_type, default=None)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_configure(config: pytest.Config) -> None:
+def _resolve(config: pytest.Config, option: Callable[[str], Any]) -> seeds_config.Settings:
     try:
-        settings = seeds_config.resolve(
-            option=lambda name: config.getoption(f"seeds_{name}"),
+        return seeds_config.resolve(
+            option=lambda name: option(f"seeds_{name}"),
             ini=config.getini,
             environ=os.environ,
             invocation_dir=config.invocation_params.dir,
@@ -78,6 +77,24 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     except seeds_config.ConfigError as error:
         raise pytest.UsageError(str(error)) from None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """With seed folders and no paths given, start from the seed folders' conftest files.
+
+    Otherwise pytest would first import the conftest files of ``testpaths`` (a test
+    suite's own, with its own dependencies) for a run that collects only seeds.
+    """
+    namespace = early_config.known_args_namespace
+    if not namespace.file_or_dir:
+        dirs = _resolve(early_config, lambda dest: getattr(namespace, dest, None)).dirs
+        namespace.file_or_dir = [str(path) for path in dirs if path.exists()]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    settings = _resolve(config, config.getoption)
     config.stash[SETTINGS_KEY] = settings
     if settings.request_id_header and not is_header_name(settings.request_id_header):
         raise pytest.UsageError(
@@ -199,6 +216,7 @@ __all__ = [
     "pytest_collection",
     "pytest_collection_modifyitems",
     "pytest_configure",
+    "pytest_load_initial_conftests",
     "pytest_runtest_logreport",
     "pytest_runtest_makereport",
     "seeds_client",
