@@ -87,14 +87,15 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     suite's own, with its own dependencies) for a run that collects only seeds.
     """
     namespace = early_config.known_args_namespace
+    settings = _resolve(early_config, lambda dest: getattr(namespace, dest, None))
+    early_config.stash[SETTINGS_KEY] = settings  # the same Config object: resolved once
     if not namespace.file_or_dir:
-        dirs = _resolve(early_config, lambda dest: getattr(namespace, dest, None)).dirs
-        namespace.file_or_dir = [str(path) for path in dirs if path.exists()]
+        namespace.file_or_dir = [str(path) for path in settings.dirs if path.exists()]
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    settings = _resolve(config, config.getoption)
+    settings = config.stash.get(SETTINGS_KEY, None) or _resolve(config, config.getoption)
     config.stash[SETTINGS_KEY] = settings
     if settings.request_id_header and not is_header_name(settings.request_id_header):
         raise pytest.UsageError(
