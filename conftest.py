@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from pytest_seeds import Target, get_settings
+from pytest_seeds import Target
+from pytest_seeds.plugin import get_settings
 from pytest_seeds.sandbox import DEMO_PARAMS, DEMO_TOKENS, Sandbox
 
 

@@ -24,8 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pytest_seeds.contract import Contract
-from pytest_seeds.swagger import SwaggerIndex
+from pytest_seeds.contract.checks import Contract
+from pytest_seeds.contract.swagger import SwaggerIndex
 
 CLIENT = {
     "type": "object",

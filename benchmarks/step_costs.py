@@ -21,10 +21,10 @@ from typing import Any
 
 from harness import interleaved_per_call, machine
 
-from pytest_seeds.auth import Target
+from pytest_seeds.http.transport import Client, Response
 from pytest_seeds.model import Phase, Seed, Step
-from pytest_seeds.runner import Environment, SeedRun
-from pytest_seeds.transport import Client, Response
+from pytest_seeds.running.routing import Target
+from pytest_seeds.running.runner import Environment, SeedRun
 
 STEP = Step(
     id="create_item",
@@ -78,8 +78,8 @@ def contract_variants(body: dict[str, Any], folder: Path) -> dict[str, Callable[
         from contract_cost import SPEC
         from contract_cost import body as spec_body
 
-        from pytest_seeds.contract import Contract
-        from pytest_seeds.swagger import SwaggerIndex
+        from pytest_seeds.contract.checks import Contract
+        from pytest_seeds.contract.swagger import SwaggerIndex
     except ImportError:
         return {}
     (folder / "clients.json").write_text(json.dumps(SPEC), encoding="utf-8")

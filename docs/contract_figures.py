@@ -14,12 +14,12 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from pytest_seeds.contract import Contract
-from pytest_seeds.doc_examples import check_examples, examples
+from pytest_seeds.contract.checks import Contract
+from pytest_seeds.contract.examples import check_examples, examples
+from pytest_seeds.contract.schemas import mismatches
+from pytest_seeds.contract.swagger import SpecFile, SwaggerIndex, split_endpoint
 from pytest_seeds.model import Phase, SeedError
-from pytest_seeds.parser import build_seed, load_document
-from pytest_seeds.schemas import mismatches
-from pytest_seeds.swagger import SpecFile, SwaggerIndex, split_endpoint
+from pytest_seeds.reading.parser import build_seed, load_document
 
 
 def spec_examples(contract: Contract) -> tuple[Counter[str], Counter[str], Counter[str]]:

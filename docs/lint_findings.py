@@ -16,8 +16,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from pytest_seeds import lint
-from pytest_seeds.config import load_values
-from pytest_seeds.swagger import SwaggerIndex
+from pytest_seeds.contract.swagger import SwaggerIndex
+from pytest_seeds.settings import load_values
 
 
 def findings_by_seed(

@@ -1,8 +1,12 @@
-"""pytest-seeds: run Markdown API seed documents as pytest tests."""
+"""pytest-seeds: run Markdown API seed documents as pytest tests.
 
-from .auth import Target
-from .config import Settings
-from .model import Phase, Seed, SeedError, Step
-from .plugin import get_settings
+The package exports the public data types only; importing it loads neither pytest nor
+the HTTP stack. The pytest plugin is :mod:`pytest_seeds.plugin` (registered through the
+``pytest11`` entry point).
+"""
 
-__all__ = ["Phase", "Seed", "SeedError", "Settings", "Step", "Target", "get_settings"]
+from pytest_seeds.model import Phase, Seed, SeedError, Step
+from pytest_seeds.running.routing import Target
+from pytest_seeds.settings import Settings
+
+__all__ = ["Phase", "Seed", "SeedError", "Settings", "Step", "Target"]

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-TOKEN_TYPES = ("staff", "app", "client", "directory", "admin", "internal")
 ON_FAIL_VALUES = ("abort", "skip", "continue", "warn")
 RUN_STATUSES = ("verified", "success", "pass", "pending")
 SKIP_STATUSES = ("skip", "skipped", "deprecated")
@@ -65,7 +64,7 @@ class Step:
     path: str
     line: int
     description: str = ""
-    token: str = "staff"
+    token: str | None = None  # None: the default token type (running.auth)
     params: Mapping[str, Any] = field(default_factory=dict)
     body: Any = None
     headers: Mapping[str, Any] = field(default_factory=dict)
@@ -101,7 +100,3 @@ class Seed:
     def phase(self, phase: Phase) -> tuple[Step, ...]:
         """The steps of one phase, in document order."""
         return tuple(step for step in self.steps if step.phase is phase)
-
-    @property
-    def token_types(self) -> frozenset[str]:
-        return frozenset(step.token for step in self.steps)

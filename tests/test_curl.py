@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from pytest_seeds.curl import curl_command, token_variable
+from pytest_seeds.http.transport import Client, Request, Upload
+from pytest_seeds.output.curl import curl_command
 from pytest_seeds.sandbox import Sandbox
-from pytest_seeds.transport import Client, Request, Upload
+from pytest_seeds.settings import token_variable
 
 TOKENS = {"staff": "staff-Curl-SECRET-5e5e", "partner": "partner'Quote\"SECRET"}
 needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from conftest import line_of
-from pytest_seeds.doc_examples import check_examples, statuses_in
-from pytest_seeds.document import read_document
-from pytest_seeds.parser import load_seed
-from pytest_seeds.swagger import SwaggerIndex
+from pytest_seeds.contract.examples import check_examples, statuses_in
+from pytest_seeds.contract.swagger import SwaggerIndex
+from pytest_seeds.reading.document import read_document
+from pytest_seeds.reading.parser import load_seed
 
 SPEC = {
     "swagger": "2.0",

@@ -6,7 +6,7 @@ import warnings
 
 import pytest
 
-from pytest_seeds.extract import ExtractError, extract
+from pytest_seeds.running.extract import ExtractError, extract
 
 DOC = {
     "data": {

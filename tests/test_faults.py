@@ -19,8 +19,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from conftest import echo, run_seeds, seed_doc, wire_args
-from pytest_seeds import transport
-from pytest_seeds.report import body_excerpt
+from pytest_seeds.http import transport
+from pytest_seeds.output.report import body_excerpt
 
 TIMEOUT = "--seeds-timeout=0.5"
 Answer = Callable[[socket.socket, threading.Event], None]

@@ -13,8 +13,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from conftest import run_seeds, seed_doc, sent, wire_args
-from pytest_seeds.templating import Context, TemplateError
-from pytest_seeds.yamlload import MAX_DEPTH
+from pytest_seeds.reading.yamlload import MAX_DEPTH
+from pytest_seeds.running.templating import Context, TemplateError
 
 
 @pytest.fixture(autouse=True)

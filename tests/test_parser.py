@@ -12,7 +12,7 @@ import pytest
 
 from conftest import line_of, seed_doc
 from pytest_seeds.model import Phase, Seed, SeedError
-from pytest_seeds.parser import load_seed
+from pytest_seeds.reading.parser import load_seed
 
 
 def load(tmp_path: Path, text: str, name: str = "seed.md") -> Seed | None:

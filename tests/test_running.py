@@ -14,7 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from conftest import SECRETS, echoed, line_of, run_seeds, runpytest, seed_doc, sent, wire_args
-from pytest_seeds import runner
+from pytest_seeds.running import runner
 
 
 def run(pytester: pytest.Pytester, api: HTTPServer, *args: str) -> pytest.RunResult:

@@ -19,9 +19,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from conftest import SECRETS, runpytest, seed_doc
-from pytest_seeds.redact import Redactor
 from pytest_seeds.sandbox import Sandbox
-from pytest_seeds.secretwatch import SecretWatch, header_secrets, is_secret_name, json_secrets
+from pytest_seeds.secrets.redact import Redactor
+from pytest_seeds.secrets.watch import SecretWatch, header_secrets, is_secret_name, json_secrets
 
 CONFIGURED = {
     "partner_key": "pk-live-4b1d6f2e",  # listed under secrets:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_seeds.har import har_names
-from pytest_seeds.summary import RunSummary, lines, seed_data
+from pytest_seeds.output.har import har_names
+from pytest_seeds.output.summary import RunSummary, lines, seed_data
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests for pytest_seeds.swagger: spec loading, path matching and header detection."""
+"""Tests for pytest_seeds.contract.swagger: spec loading, path matching and header detection."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_seeds import swagger
-from pytest_seeds.swagger import SpecFile, SpecProblem, SwaggerIndex, split_endpoint
+from pytest_seeds.contract import swagger
+from pytest_seeds.contract.swagger import SpecFile, SpecProblem, SwaggerIndex, split_endpoint
 
 
 def write(root: Path, rel: str, document: object) -> Path:

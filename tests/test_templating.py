@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from pytest_seeds.templating import BUILTIN_NAMES, Context, TemplateError, names_in
+from pytest_seeds.running.templating import BUILTIN_NAMES, Context, TemplateError, names_in
 
 NOW = datetime(2026, 11, 26, 9, 15, 30, 123456, tzinfo=timezone.utc)
 NOW_S = int(NOW.timestamp())

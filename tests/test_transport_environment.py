@@ -8,7 +8,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from conftest import sent
-from pytest_seeds.transport import Client, Request
+from pytest_seeds.http.transport import Client, Request
 
 
 @pytest.fixture

@@ -11,17 +11,17 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from ..doc_examples import check_examples
-from ..document import Document
-from ..model import SeedError
-from ..parser import load_document
-from ..swagger import SwaggerIndex, split_endpoint
-from ..templating import BUILTIN_NAMES
-from .findings import ERROR, RULES, WARNING, Finding, from_error
-from .front import front_matter_findings
-from .steps import step_findings
-from .swagger import swagger_findings
-from .templates import template_findings
+from pytest_seeds.contract.examples import check_examples
+from pytest_seeds.contract.swagger import SwaggerIndex, split_endpoint
+from pytest_seeds.lint.findings import ERROR, RULES, WARNING, Finding, from_error
+from pytest_seeds.lint.front import front_matter_findings
+from pytest_seeds.lint.steps import step_findings
+from pytest_seeds.lint.swagger import swagger_findings
+from pytest_seeds.lint.templates import template_findings
+from pytest_seeds.model import SeedError
+from pytest_seeds.reading.document import Document
+from pytest_seeds.reading.parser import load_document
+from pytest_seeds.running.templating import BUILTIN_NAMES
 
 __all__ = ["ERROR", "RULES", "WARNING", "Finding", "check", "read"]
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..document import Block
-from ..model import Phase, SeedError, Step
+from pytest_seeds.model import Phase, SeedError, Step
+from pytest_seeds.reading.document import Block
 
 ERROR, WARNING = "error", "warning"
 

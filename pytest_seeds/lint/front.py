@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ..document import Document
-from ..model import KNOWN_STATUSES, TOKEN_TYPES, SeedError
-from ..parser import expected_outcome
-from ..swagger import split_endpoint
-from .findings import Finding, did_you_mean, from_error
+from pytest_seeds.contract.swagger import split_endpoint
+from pytest_seeds.lint.findings import Finding, did_you_mean, from_error
+from pytest_seeds.model import KNOWN_STATUSES, SeedError
+from pytest_seeds.reading.document import Document
+from pytest_seeds.reading.parser import expected_outcome
+from pytest_seeds.running.auth import TOKEN_TYPES
 
 FRONT_KEYS = (
     "endpoint", "domain", "tags", "swagger", "status", "skip_reason", "skipReason",

@@ -6,12 +6,19 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..document import Block, Document
-from ..extract import ExtractError, compile_query
-from ..model import TOKEN_TYPES, Phase, SeedError, Step
-from ..parser import STEP_LANGS, block_steps, build_step, expected_outcome, no_test_request_reason
-from ..swagger import split_endpoint
-from .findings import Finding, RawStep, did_you_mean, from_error, step_rule
+from pytest_seeds.contract.swagger import split_endpoint
+from pytest_seeds.lint.findings import Finding, RawStep, did_you_mean, from_error, step_rule
+from pytest_seeds.model import Phase, SeedError, Step
+from pytest_seeds.reading.document import Block, Document
+from pytest_seeds.reading.parser import (
+    STEP_LANGS,
+    block_steps,
+    build_step,
+    expected_outcome,
+    no_test_request_reason,
+)
+from pytest_seeds.running.auth import TOKEN_TYPES
+from pytest_seeds.running.extract import ExtractError, compile_query
 
 STEP_KEYS = (
     "id", "description", "method", "path", "params", "body", "headers", "token", "extract",
@@ -72,8 +79,8 @@ def _one_step(
                 add(key, "unknown-key", f"unknown key '{prefix}{key}'", hint, node)
     if "id" not in raw:
         add("id", "step-id", f"the step has no 'id'; reports call it '{step_id}'", "add 'id: ...'")
-    token = str(raw.get("token") or "staff").strip().lower()
-    if token not in TOKEN_TYPES:
+    token = raw.get("token")
+    if token and str(token).strip().lower() not in TOKEN_TYPES:
         hint = did_you_mean(token, TOKEN_TYPES) or f"one of {', '.join(TOKEN_TYPES)}"
         add("token", "unknown-token", f"unknown token type '{raw['token']}'", hint)
     extract = raw.get("extract")

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..document import Document
-from ..model import Phase, Step
-from ..swagger import HTTP_METHODS, SpecFile, SpecProblem, SwaggerIndex
-from .findings import Finding
-from .steps import calls_endpoint
+from pytest_seeds.contract.swagger import HTTP_METHODS, SpecFile, SpecProblem, SwaggerIndex
+from pytest_seeds.lint.findings import Finding
+from pytest_seeds.lint.steps import calls_endpoint
+from pytest_seeds.model import Phase, Step
+from pytest_seeds.reading.document import Document
 
 
 def swagger_findings(

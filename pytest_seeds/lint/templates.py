@@ -12,9 +12,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..document import Block
-from ..templating import PLACEHOLDER, expression_problem
-from .findings import Finding, RawStep
+from pytest_seeds.lint.findings import Finding, RawStep
+from pytest_seeds.reading.document import Block
+from pytest_seeds.running.templating import PLACEHOLDER, expression_problem
+from pytest_seeds.settings import param_variable
 
 TEMPLATED_KEYS = ("path", "params", "body", "headers", "form_fields", "file_fields")
 
@@ -78,7 +79,7 @@ def _hint(name: str, known: frozenset[str]) -> str:
     mean = f"did you mean {{{{{close[0]}}}}}? " if close else ""
     return (
         f"{mean}extract '{head}' in an earlier step, or configure it: 'params: {{{head}: ...}}' "
-        f"in the --seeds-config file or SEEDS_PARAM_{head.upper()}"
+        f"in the --seeds-config file or {param_variable(head)}"
     )
 
 

@@ -15,19 +15,13 @@ from typing import Any
 
 import pytest
 
-from .. import config as seeds_config
-from .. import logmask
-from ..auth import Target
-from ..model import Seed, Step
-from ..ratelimit import worker_share
-from ..redact import Redactor
-from ..requestid import is_header_name
-from ..retries import RetryPolicy
-from ..runner import Environment
-from ..secretwatch import named_secrets
-from ..transport import Client
-from .items import SeedFile, step_observers
-from .reporting import (
+from pytest_seeds import settings as seeds_config
+from pytest_seeds.http.ratelimit import worker_share
+from pytest_seeds.http.retries import RetryPolicy
+from pytest_seeds.http.transport import Client
+from pytest_seeds.model import Seed, Step
+from pytest_seeds.plugin.items import SeedFile, step_observers
+from pytest_seeds.plugin.reporting import (
     SecretMasking,
     SeedsSummary,
     pytest_collection,
@@ -35,7 +29,7 @@ from .reporting import (
     pytest_runtest_logreport,
     pytest_runtest_makereport,
 )
-from .state import (
+from pytest_seeds.plugin.state import (
     REDACTOR_KEY,
     SETTINGS_KEY,
     SeedContractWarning,
@@ -44,6 +38,12 @@ from .state import (
     get_settings,
     swagger_index,
 )
+from pytest_seeds.running.routing import Target
+from pytest_seeds.running.requestid import is_header_name
+from pytest_seeds.running.runner import Environment
+from pytest_seeds.secrets import logmask
+from pytest_seeds.secrets.redact import Redactor
+from pytest_seeds.secrets.watch import named_secrets
 
 # --- options and settings -------------------------------------------------------------------
 

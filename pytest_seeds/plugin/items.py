@@ -11,19 +11,13 @@ from typing import Any
 
 import pytest
 
-from .. import config as seeds_config
-from ..auth import missing_token_reason, missing_tokens
-from ..contract import NOTE_PREFIX, Contract, ContractObserver
-from ..document import Document
-from ..model import KNOWN_STATUSES, SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError
-from ..parser import load_seed
-from ..redact import Redactor
-from ..report import failure_report
-from ..requestid import RequestIdHeader
-from ..runner import Environment, SeedRun, StepFailure, StepObserver, StepRecord
-from ..secretwatch import SecretWatch
-from ..swagger import SwaggerIndex
-from .state import (
+from pytest_seeds import settings as seeds_config
+from pytest_seeds.contract.checks import Contract
+from pytest_seeds.contract.observer import NOTE_PREFIX, ContractObserver
+from pytest_seeds.contract.swagger import SwaggerIndex
+from pytest_seeds.model import KNOWN_STATUSES, SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError
+from pytest_seeds.output.report import failure_report
+from pytest_seeds.plugin.state import (
     HAR_NAMES_KEY,
     LABEL_MARKS_KEY,
     REDACTOR_KEY,
@@ -36,6 +30,13 @@ from .state import (
     junit_allows_properties,
     swagger_index,
 )
+from pytest_seeds.reading.document import Document
+from pytest_seeds.reading.parser import load_seed
+from pytest_seeds.running.auth import missing_token_reason, missing_tokens
+from pytest_seeds.running.requestid import RequestIdHeader
+from pytest_seeds.running.runner import Environment, SeedRun, StepFailure, StepObserver, StepRecord
+from pytest_seeds.secrets.redact import Redactor
+from pytest_seeds.secrets.watch import SecretWatch
 
 
 def _seed_fixtures(seeds_environment) -> None:
@@ -47,7 +48,7 @@ class SeedFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         if get_settings(self.config).lint:
-            from .. import lint as seeds_lint  # imported only when linting
+            from pytest_seeds import lint as seeds_lint  # imported only when linting
 
             target = seeds_lint.read(self.path)
             if target is not None:
@@ -111,7 +112,7 @@ class SeedLintItem(pytest.Function):
         self.add_marker("seed")
 
     def runtest(self) -> None:
-        from .. import lint as seeds_lint
+        from pytest_seeds import lint as seeds_lint
 
         settings = get_settings(self.config)
         index = SwaggerIndex.shared(settings.swagger_root or self.config.rootpath)
@@ -262,7 +263,7 @@ class SeedItem(pytest.Function):
         settings = get_settings(self.config)
         if settings.har is None:
             return environment
-        from ..har import HarRecorder  # imported only when recording
+        from pytest_seeds.output.har import HarRecorder  # imported only when recording
 
         recorder = HarRecorder(self.seed, self.redactor)
         path = settings.har / self.config.stash[HAR_NAMES_KEY][self.path]

@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 
-from .. import atomic
-from .. import config as seeds_config
-from .. import summary as seeds_summary
-from ..failuretext import FailureText
-from ..model import Phase, SeedError
-from ..redact import Redactor
-from ..report import transcript
-from ..runner import StepFailure
+from pytest_seeds import settings as seeds_config
+from pytest_seeds.model import Phase, SeedError
+from pytest_seeds.output import atomic
+from pytest_seeds.output import summary as seeds_summary
+from pytest_seeds.output.failuretext import FailureText
+from pytest_seeds.output.report import transcript
+from pytest_seeds.running.runner import StepFailure
+from pytest_seeds.secrets.redact import Redactor
 
 try:
     from pytest_html import extras as html_extras
@@ -28,8 +28,8 @@ except ImportError:  # pytest-html is optional
     html_extras = None  # type: ignore[assignment]
 
 
-from .items import BrokenSeedItem, SeedItem
-from .state import (
+from pytest_seeds.plugin.items import BrokenSeedItem, SeedItem
+from pytest_seeds.plugin.state import (
     HAR_NAMES_KEY,
     get_settings,
 )
@@ -110,7 +110,7 @@ def pytest_collection(session: pytest.Session) -> Iterator[None]:
 def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.Item]) -> None:
     """Name the HAR files before any deselection, the same way on every xdist worker."""
     if get_settings(session.config).har is not None:
-        from ..har import har_names
+        from pytest_seeds.output.har import har_names
 
         paths = [item.path for item in items if isinstance(item, SeedItem)]
         session.config.stash[HAR_NAMES_KEY] = har_names(paths, session.config.rootpath)

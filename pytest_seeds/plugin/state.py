@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from .. import config as seeds_config
-from ..redact import Redactor
-from ..swagger import SwaggerIndex
+from pytest_seeds import settings as seeds_config
+from pytest_seeds.contract.swagger import SwaggerIndex
+from pytest_seeds.secrets.redact import Redactor
 
 SETTINGS_KEY = pytest.StashKey[seeds_config.Settings]()
 REDACTOR_KEY = pytest.StashKey[Redactor]()

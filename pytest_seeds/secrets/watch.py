@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .redact import MIN_SECRET_LENGTH, SECRET_HEADERS, Redactor
-from .runner import SeedRun, StepRecord
-from .transport import Request
+from pytest_seeds.http.transport import Request
+from pytest_seeds.running.runner import SeedRun, StepRecord
+from pytest_seeds.secrets.redact import MIN_SECRET_LENGTH, SECRET_HEADERS, Redactor
 
 _SECRET_SUFFIX = r"(token|secret|password|passwd|api[_-]?key)"
 SECRET_NAME = re.compile(_SECRET_SUFFIX + "$", re.IGNORECASE)

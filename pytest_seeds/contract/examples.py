@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .contract import Contract
-from .document import Block, Document, Section
-from .model import Phase, Step
-from .schemas import Mismatch, shown
-from .swagger import Operation, SwaggerIndex, split_endpoint
+from pytest_seeds.contract.checks import Contract
+from pytest_seeds.contract.mismatch import Mismatch, shown
+from pytest_seeds.contract.swagger import Operation, SwaggerIndex, split_endpoint
+from pytest_seeds.model import Phase, Step
+from pytest_seeds.reading.document import Block, Document, Section
 
 RESPONSE_SECTIONS = ("expected response", "error response", "response example")
 _STATUS = re.compile(r"(?<![\w.])([1-5]\d\d)(?![\w.])")

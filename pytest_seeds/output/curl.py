@@ -2,46 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-import requests
-
-from .redact import MIN_SECRET_LENGTH
-from .transport import Request
-
-TOKEN_ENV_PREFIX = "SEEDS_TOKEN_"
-
-
-def sent_url(request: Request) -> str:
-    """The URL with its query string, encoded as requests encodes it on the wire."""
-    try:
-        prepared = requests.Request(request.method, request.url, params=request.params).prepare()
-    except requests.RequestException:
-        query = urlencode(request.params)
-        return request.url + ("&" if "?" in request.url else "?") + query if query else request.url
-    return str(prepared.url)
-
-
-def sent_json(request: Request) -> str | None:
-    """The JSON body as requests serialises it, or None when the request sends none."""
-    return json.dumps(request.json, allow_nan=False) if request.has_json else None
-
-
-def sent_headers(request: Request) -> dict[str, str]:
-    """The step's headers plus the Content-Type requests adds to a JSON body."""
-    headers = dict(request.headers)
-    if request.has_json and not any(name.lower() == "content-type" for name in headers):
-        headers["Content-Type"] = "application/json"
-    return headers
-
-
-def token_variable(token_type: str) -> str:
-    """``staff`` -> ``SEEDS_TOKEN_STAFF``: the variable pytest-seeds reads the token from."""
-    return TOKEN_ENV_PREFIX + re.sub(r"\W", "_", token_type).upper()
+from pytest_seeds.http.transport import Request
+from pytest_seeds.http.wire import sent_headers, sent_json, sent_url
+from pytest_seeds.secrets.redact import MIN_SECRET_LENGTH
+from pytest_seeds.settings import token_variable
 
 
 def curl_command(request: Request, tokens: Mapping[str, str]) -> str:

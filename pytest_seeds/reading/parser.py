@@ -9,9 +9,16 @@ from typing import Any
 
 import yaml
 
-from .document import MAX_SEED_BYTES, Block, Document, Section, check_oversized, read_document
-from .model import ON_FAIL_VALUES, FileUpload, Phase, Seed, SeedError, Step
-from .yamlload import LineDict, error_line, error_text, load_yaml
+from pytest_seeds.model import ON_FAIL_VALUES, FileUpload, Phase, Seed, SeedError, Step
+from pytest_seeds.reading.document import (
+    MAX_SEED_BYTES,
+    Block,
+    Document,
+    Section,
+    check_oversized,
+    read_document,
+)
+from pytest_seeds.reading.yamlload import LineDict, error_line, error_text, load_yaml
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 STEP_LANGS = ("yaml", "yml")
@@ -171,7 +178,7 @@ def build_step(
         path=raw["path"].strip(),
         line=line,
         description=str(raw.get("description") or ""),
-        token=str(raw.get("token") or "staff").strip().lower(),
+        token=str(raw["token"]).strip().lower() if raw.get("token") else None,
         params=dict(raw.get("params") or {}),
         body=raw.get("body"),
         headers={str(k): v for k, v in (raw.get("headers") or {}).items()},

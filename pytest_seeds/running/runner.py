@@ -9,12 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from .auth import MissingBaseURL, Target, authorization, base_url_for, wants_on_behalf_of
-from .extract import ExtractError, extract
-from .faults import status_hint
-from .model import FileUpload, Phase, Seed, Step
-from .templating import Context, TemplateError
-from .transport import Client, Request, Response, TransportError, Upload
+from pytest_seeds.http.faults import status_hint
+from pytest_seeds.http.transport import Client, Request, Response, TransportError, Upload
+from pytest_seeds.model import FileUpload, Phase, Seed, Step
+from pytest_seeds.running.auth import authorization, token_type, wants_on_behalf_of
+from pytest_seeds.running.extract import ExtractError, extract
+from pytest_seeds.running.routing import MissingBaseURL, Target, base_url_for
+from pytest_seeds.running.templating import Context, TemplateError
 
 OnBehalfLookup = Callable[[Seed, Step], bool]
 
@@ -128,7 +129,8 @@ class SeedRun:
         path = str(render(step.path, f"{where} path"))
         base = base_url_for(step, path, self.env.target) if "://" not in path else ""
         url = base + (path if path.startswith("/") or not base else "/" + path)
-        headers = {"Authorization": authorization(step.token, self.env.tokens[step.token], path)}
+        kind = token_type(step)
+        headers = {"Authorization": authorization(kind, self.env.tokens[kind], path)}
         declared = self.env.swagger_on_behalf_of
         if wants_on_behalf_of(step, declared is not None and declared(self.seed, step)):
             headers["X-On-Behalf-Of"] = str(self._business_uid(where))

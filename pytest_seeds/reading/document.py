@@ -1,6 +1,6 @@
 """Split a seed's Markdown into front matter, sections and fenced code blocks.
 
-This is the raw view of a document (with line numbers): :mod:`pytest_seeds.parser`
+This is the raw view of a document (with line numbers): :mod:`pytest_seeds.reading.parser`
 turns it into a :class:`~pytest_seeds.model.Seed`, and lint inspects it.
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .model import Phase, SeedError
-from .yamlload import error_line, error_text, load_yaml
+from pytest_seeds.model import Phase, SeedError
+from pytest_seeds.reading.yamlload import error_line, error_text, load_yaml
 
 MAX_SEED_BYTES = 2 * 1024 * 1024
 _MARKER = re.compile(r"\n(?: {0,3}(`{3,}|~{3,})[^\S\n]*([\w+-]*)|## (.*))")

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .runner import StepRecord
+from pytest_seeds.running.runner import StepRecord
 
 OUTCOMES = ("passed", "failed", "errors", "skipped", "xfailed")
 SLOWEST_STEPS = 5

@@ -1,15 +1,9 @@
-"""Contract checks: each step's request and response against its Swagger/OpenAPI operation.
+"""Contract checks: a request or a response against its Swagger/OpenAPI operation.
 
-Pytest-free. :class:`Contract` finds a step's operation (the seed's own ``swagger:`` file
-first, then every spec under the root) and keeps one compiled validator per operation and
-status. :class:`ContractObserver` is the runner's StepObserver for ``--seeds-contract``:
-
-- ``warn``: mismatches become notes on the step (shown as warnings and in reports);
-- ``strict``: a mismatch fails the step; a request the documentation calls invalid fails
-  before it is sent;
-- a step whose operation is not documented anywhere under the root is not checked;
-- faults of the documentation itself (a ``$ref`` that does not resolve...) are notes in both
-  modes, each fault once per process, and never fail a step.
+:class:`Contract` finds a step's operation (the seed's own ``swagger:`` file first, then
+every spec under the root) and keeps one compiled validator per operation and status. The
+runner's observer is :mod:`pytest_seeds.contract.observer`; lint's documented-example check
+is :mod:`pytest_seeds.contract.examples`.
 """
 
 from __future__ import annotations
@@ -20,19 +14,16 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .model import Step
-from .runner import SeedRun, StepProblem, StepRecord
-from .swagger import Operation, SwaggerIndex
-from .transport import Request
+from pytest_seeds.contract.mismatch import Mismatch, child
+from pytest_seeds.contract.swagger import Operation, SwaggerIndex
 
 if TYPE_CHECKING:
-    from .schemas import Mismatch, SchemaBook
+    from pytest_seeds.contract.schemas import SchemaBook
+    from pytest_seeds.http.transport import Request
 
-NOTE_PREFIX = "contract: "
 _SCALARS = ("string", "integer", "number", "boolean")
 
 
@@ -54,17 +45,6 @@ class RequestRules:
     body_uri: str | None
     body_required: bool
     params: tuple[ParamCheck, ...]
-
-
-def _schemas() -> ModuleType:
-    """The JSON Schema side, imported on the first check of a documented operation.
-
-    jsonschema and referencing take about 40 ms to import, in every xdist worker: a run
-    whose steps match no documented operation never pays it.
-    """
-    from . import schemas
-
-    return schemas
 
 
 def status_key(responses: Mapping, status: int) -> str | None:
@@ -130,8 +110,15 @@ class Contract:
 
     @cached_property
     def book(self) -> SchemaBook:
-        """Spec documents as schema resources, and compiled validators."""
-        return _schemas().SchemaBook()
+        """Spec documents as schema resources, and compiled validators.
+
+        The one lazy import of the contract side: jsonschema and referencing take about
+        40 ms to import, in every xdist worker, and a run whose steps match no documented
+        operation never pays it.
+        """
+        from pytest_seeds.contract.schemas import SchemaBook
+
+        return SchemaBook()
 
     def operation(self, swagger: str | None, method: str, path: str) -> Operation | None:
         """The documented operation of ``method path`` (cached)."""
@@ -193,11 +180,11 @@ class Contract:
             if media is None or not isinstance(node["content"][media], Mapping):
                 return None
             return (
-                _schemas().child(uri, "content", media, "schema")
+                child(uri, "content", media, "schema")
                 if "schema" in node["content"][media]
                 else None
             )
-        return _schemas().child(uri, "schema") if "schema" in node else None
+        return child(uri, "schema") if "schema" in node else None
 
     def check_response(self, operation: Operation, status: int, body: Any) -> list[Mismatch]:
         """Mismatches of a response; ``body`` is the JSON value or a ValueError."""
@@ -207,13 +194,11 @@ class Contract:
         if isinstance(schema, list):
             documented = ", ".join(schema)
             return [
-                _schemas().Mismatch(
-                    "status", "", "status", f"a documented status ({documented})", str(status)
-                )
+                Mismatch("status", "", "status", f"a documented status ({documented})", str(status))
             ]
         if isinstance(body, ValueError):
-            return [_schemas().Mismatch("body", "", "json", "a JSON body", str(body))]
-        return _schemas().mismatches(self.book.validator(schema), body)
+            return [Mismatch("body", "", "json", "a JSON body", str(body))]
+        return self.book.check(schema, body)
 
     def request_rules(self, operation: Operation) -> RequestRules:
         """The documented body and parameters of an operation (compiled once)."""
@@ -236,7 +221,7 @@ class Contract:
         body_uri, body_required = None, False
         for (_, where), (uri, param) in params.items():
             if where == "body":  # Swagger 2.0
-                body_uri = _schemas().child(uri, "schema") if "schema" in param else None
+                body_uri = child(uri, "schema") if "schema" in param else None
                 body_required = param.get("required") is True
         request_body = self.book.locate(op_uri, "requestBody") if "requestBody" in op else None
         if request_body and isinstance(request_body[1], Mapping):  # OpenAPI 3
@@ -244,7 +229,7 @@ class Contract:
             body_required = node.get("required") is True
             media = json_media(node.get("content"))
             if media is not None and "schema" in (node["content"][media] or {}):
-                body_uri = _schemas().child(uri, "content", media, "schema")
+                body_uri = child(uri, "content", media, "schema")
         checks = tuple(
             self._param_check(name, where, uri, param)
             for (name, where), (uri, param) in params.items()
@@ -254,7 +239,7 @@ class Contract:
 
     def _param_check(self, name: str, where: str, uri: str, param: Mapping) -> ParamCheck:
         """A query/path parameter: its schema is ``schema`` (OpenAPI 3) or itself (2.0)."""
-        schema_uri = _schemas().child(uri, "schema") if "schema" in param else uri
+        schema_uri = child(uri, "schema") if "schema" in param else uri
         schema = self.book.locate(schema_uri)
         kind = schema[1].get("type") if schema and isinstance(schema[1], Mapping) else None
         if isinstance(kind, list):  # OpenAPI 3.1: ["integer", "null"]
@@ -268,11 +253,9 @@ class Contract:
         rules = self.request_rules(operation)
         found: list[Mismatch] = []
         if request.has_json and rules.body_uri is not None:
-            found += _schemas().mismatches(self.book.validator(rules.body_uri), request.json)
+            found += self.book.check(rules.body_uri, request.json)
         elif rules.body_required and request.json is None and request.form is None:
-            found.append(
-                _schemas().Mismatch("body", "", "required", "a request body (required)", "none")
-            )
+            found.append(Mismatch("body", "", "required", "a request body (required)", "none"))
         values = _path_values(operation.template, request.url)
         url_query = dict(parse_qsl(urlsplit(request.url).query, keep_blank_values=True))
         values["query"] = {**url_query, **{k: str(v) for k, v in request.params.items()}}
@@ -281,13 +264,11 @@ class Contract:
             raw = values.get(check.where, {}).get(check.name)
             if raw is None:
                 if check.required and (check.where == "query" or values.get("path") is not None):
-                    found.append(
-                        _schemas().Mismatch(subject, "", "required", "a value (required)", "none")
-                    )
+                    found.append(Mismatch(subject, "", "required", "a value (required)", "none"))
                 continue
             if check.scalar is not None:
                 value = _scalar(raw, check.scalar)
-                found += _schemas().mismatches(self.book.validator(check.uri), value, subject)
+                found += self.book.check(check.uri, value, subject)
         return found
 
 
@@ -304,54 +285,3 @@ def _path_values(template: str, url: str) -> dict[str, dict[str, str]]:
         elif "{" not in name and name != unquote(seg):
             return {}
     return {"path": values}
-
-
-class ContractObserver:
-    """Checks each step against its documented operation (a runner StepObserver)."""
-
-    def __init__(self, contract: Contract, mode: str) -> None:
-        self.contract = contract
-        self.strict = mode == "strict"
-
-    def before_send(self, run: SeedRun, step: Step, request: Request) -> None:
-        operation = self.contract.operation(run.seed.swagger, step.method, step.path)
-        if operation is not None and run.records and run.records[-1].step is step:
-            found = self.contract.check_request(operation, request)
-            self._report(run.records[-1], operation, "request", found)
-
-    def after_response(self, run: SeedRun, record: StepRecord) -> None:
-        operation = self.contract.operation(run.seed.swagger, record.step.method, record.step.path)
-        if operation is None or record.response is None or record.status is None:
-            return
-        try:
-            body: Any = record.response.json()
-        except ValueError as error:
-            body = error
-        found = self.contract.check_response(operation, record.status, body)
-        self._report(record, operation, f"response {record.status}", found)
-
-    def after_step(self, run: SeedRun, record: StepRecord) -> None:
-        """Nothing to do once the step is over."""
-
-    def _report(self, record: StepRecord, op: Operation, what: str, found: list[Mismatch]) -> None:
-        where = self.contract.where(op)
-        defects = [m for m in found if m.defect and self.contract.first_time(m.wanted)]
-        if defects:
-            record.notes.append(_note(f"{what}: cannot fully check against {where}", defects))
-        wrong = [m for m in found if not m.defect]
-        if not wrong:
-            return
-        text = _note(f"{what} does not match {where}", wrong)
-        if self.strict:
-            raise StepProblem(text)
-        record.notes.append(text)
-
-
-def _note(title: str, found: list[Mismatch]) -> str:
-    noun = "problem" if found[0].defect else "mismatch"
-    count = f"{len(found)} {noun}" + (
-        "" if len(found) == 1 else "es" if noun == "mismatch" else "s"
-    )
-    return f"{NOTE_PREFIX}{title} ({count})\n" + "\n".join(
-        f"    {line}" for line in _schemas().shown(found)
-    )

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from .redact import Redactor, mask_header_lines
+from pytest_seeds.secrets.redact import Redactor, mask_header_lines
 
 
 def install(redactor: Redactor) -> Callable[[], None]:

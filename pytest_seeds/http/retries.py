@@ -31,7 +31,7 @@ from requests.adapters import HTTPAdapter
 from urllib3 import exceptions as u3
 from urllib3.util.retry import RequestHistory, Retry
 
-from .ratelimit import RateLimiter
+from pytest_seeds.http.ratelimit import RateLimiter
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 SERVER_BUSY = frozenset({502, 503, 504})

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import secrets
 
-from .model import Step
-from .runner import SeedRun, StepRecord
-from .transport import Request
+from pytest_seeds.http.transport import Request
+from pytest_seeds.model import Step
+from pytest_seeds.running.runner import SeedRun, StepRecord
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .faults import describe_body_error, describe_error
-from .ratelimit import RateLimiter
-from .retries import LimitedAdapter, RetryPolicy, SeedRetry, retry_note
+from pytest_seeds.http.faults import describe_body_error, describe_error
+from pytest_seeds.http.ratelimit import RateLimiter
+from pytest_seeds.http.retries import LimitedAdapter, RetryPolicy, SeedRetry, retry_note
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -13,14 +13,12 @@ becomes a :class:`Mismatch` with ``defect=True`` instead of an exception.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
 import referencing
@@ -30,14 +28,11 @@ from jsonschema import Draft4Validator, Draft202012Validator, validators
 from jsonschema.exceptions import UnknownType, ValidationError, best_match
 from jsonschema.protocols import Validator
 
-from .swagger import SpecProblem, escape_pointer, read_spec_document
+from pytest_seeds.contract.mismatch import Mismatch, child, excerpt, json_type, order
+from pytest_seeds.contract.swagger import SpecProblem, escape_pointer, read_spec_document
 
-MAX_SHOWN = 10
 MAX_COUNTED = 1000
-EXCERPT_CHARS = 60
 _NULLABLE = ("nullable", "x-nullable")
-_JSON_TYPES = {type(None): "null", bool: "boolean", int: "integer", float: "number"}
-_JSON_TYPES |= {str: "string", list: "array", dict: "object"}
 
 
 class SchemaDefect(ValidationError):
@@ -104,12 +99,6 @@ def is_openapi31(document: Any) -> bool:
 def file_uri(path: Path) -> str:
     """The ``file:`` URI a spec file is registered under."""
     return path.resolve().as_uri()
-
-
-def child(uri: str, *keys: str) -> str:
-    """``uri`` with JSON-pointer segments appended to its fragment."""
-    base = uri if "#" in uri else uri + "#"
-    return base + "".join("/" + quote(escape_pointer(str(key)), safe="") for key in keys)
 
 
 def _string_keys(node: Any) -> Any:
@@ -195,33 +184,9 @@ class SchemaBook:
                 self._validators[uri] = found
             return found
 
-
-@dataclass(frozen=True)
-class Mismatch:
-    """One way a value differs from its schema, or (``defect``) a fault of the schema."""
-
-    subject: str  # "body", "query parameter 'page'", "status"...
-    pointer: str  # JSON pointer inside the subject; "" for the subject itself
-    kind: str  # the JSON Schema keyword that failed, or "status", "json", "$ref"...
-    wanted: str
-    got: str = ""
-    defect: bool = False
-
-    def __str__(self) -> str:
-        where = " at ".join(part for part in (self.subject, self.pointer) if part)
-        text = self.wanted if self.defect else f"wanted {self.wanted}, got {self.got}"
-        return f"{where}: {text}" if where else text
-
-
-def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
-    """Short JSON text of a value."""
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def json_type(value: Any) -> str:
-    """The JSON type name of a Python value."""
-    return _JSON_TYPES.get(type(value), type(value).__name__)
+    def check(self, uri: str, instance: Any, subject: str = "body") -> list[Mismatch]:
+        """Every way ``instance`` differs from the schema at ``uri``."""
+        return mismatches(self.validator(uri), instance, subject)
 
 
 def _typed(value: Any) -> str:
@@ -265,12 +230,6 @@ def describe(error: ValidationError, subject: str) -> Mismatch:
     return Mismatch(subject, pointer, kind, wanted, got)
 
 
-def _order(mismatch: Mismatch) -> tuple[bool, list[tuple[int, int, str]]]:
-    """Value mismatches first, then by pointer (array indexes in numeric order)."""
-    parts = mismatch.pointer.split("/")[1:]
-    return mismatch.defect, [(1, int(p), "") if p.isdigit() else (0, 0, p) for p in parts]
-
-
 def mismatches(validator: Validator, instance: Any, subject: str = "body") -> list[Mismatch]:
     """Every way ``instance`` differs from the validator's schema (up to MAX_COUNTED)."""
     found: list[Mismatch] = []
@@ -283,12 +242,4 @@ def mismatches(validator: Validator, instance: Any, subject: str = "body") -> li
         found.append(
             Mismatch(subject, "", "$ref", "a schema without endless $ref cycles", "", True)
         )
-    return sorted(found, key=_order)
-
-
-def shown(found: list[Mismatch], limit: int = MAX_SHOWN) -> list[str]:
-    """Lines for the first ``limit`` mismatches, and how many more there are."""
-    lines = [str(mismatch) for mismatch in found[:limit]]
-    if len(found) > limit:
-        lines.append(f"... and {len(found) - limit} more")
-    return lines
+    return sorted(found, key=order)

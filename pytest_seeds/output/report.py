@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from urllib.parse import urlencode
 
-from .curl import curl_command
-from .model import Phase, Seed
-from .redact import Redactor
-from .runner import SeedRun, StepRecord
-from .transport import Response
+from pytest_seeds.http.transport import Response
+from pytest_seeds.http.wire import sent_url
+from pytest_seeds.model import Phase, Seed
+from pytest_seeds.output.curl import curl_command
+from pytest_seeds.running.runner import SeedRun, StepRecord
+from pytest_seeds.secrets.redact import Redactor
 
 BODY_EXCERPT_CHARS = 2000
 PRETTY_MAX_BYTES = 256 * 1024
@@ -24,18 +24,10 @@ PHASE_TITLES = {
 }
 
 
-def full_url(record: StepRecord) -> str:
-    """The URL as sent, query string included."""
-    params = record.request.params if record.request else {}
-    if not params:
-        return record.url
-    return record.url + ("&" if "?" in record.url else "?") + urlencode(params)
-
-
 def transcript_line(record: StepRecord) -> str:
     """``ok  step-id  GET http://... -> 200 (12 ms)``."""
     status = "---" if record.status is None else str(record.status)
-    url = full_url(record) or "(not sent)"
+    url = (sent_url(record.request) if record.request else record.url) or "(not sent)"
     line = f"{record.outcome:<9} {record.step.id}  {record.method} {url} -> {status}"
     if record.status is not None or record.seconds:
         line += f" ({record.seconds * 1000:.0f} ms)"

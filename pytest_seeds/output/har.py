@@ -16,12 +16,12 @@ from pathlib import Path
 
 import harfile
 
-from . import atomic
-from .curl import sent_headers, sent_json, sent_url
-from .model import Seed, Step
-from .redact import Redactor
-from .runner import SeedRun, StepRecord
-from .transport import Request, Response
+from pytest_seeds.http.transport import Request, Response
+from pytest_seeds.http.wire import sent_headers, sent_json, sent_url
+from pytest_seeds.model import Seed, Step
+from pytest_seeds.output import atomic
+from pytest_seeds.running.runner import SeedRun, StepRecord
+from pytest_seeds.secrets.redact import Redactor
 
 CREATOR = harfile.Creator(name="pytest-seeds", version="1")
 HTTP_VERSION = "HTTP/1.1"

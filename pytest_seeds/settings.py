@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,20 @@ from typing import Any
 
 import yaml
 
-from .yamlload import load_yaml
+from pytest_seeds.reading.yamlload import load_yaml
+
+TOKEN_ENV_PREFIX = "SEEDS_TOKEN_"
+PARAM_ENV_PREFIX = "SEEDS_PARAM_"
+
+
+def token_variable(kind: str) -> str:
+    """``staff`` -> ``SEEDS_TOKEN_STAFF``: the variable a token type is read from."""
+    return TOKEN_ENV_PREFIX + re.sub(r"\W", "_", kind).upper()
+
+
+def param_variable(name: str) -> str:
+    """``business_id`` -> ``SEEDS_PARAM_BUSINESS_ID``: the variable a value is read from."""
+    return f"{PARAM_ENV_PREFIX}{name.upper()}"
 
 
 class ConfigError(ValueError):
@@ -327,8 +341,8 @@ def load_values(path: Path | None, environ: Mapping[str, str]) -> tuple[dict, di
         target.update({str(name): value for name, value in section.items()})
     tokens = {name.lower(): str(value) for name, value in tokens.items() if value}
     for name, value in environ.items():
-        if name.startswith("SEEDS_TOKEN_") and value:
-            tokens[name.removeprefix("SEEDS_TOKEN_").lower()] = value
-        elif name.startswith("SEEDS_PARAM_"):
-            params[name.removeprefix("SEEDS_PARAM_").lower()] = value
+        if name.startswith(TOKEN_ENV_PREFIX) and value:
+            tokens[name.removeprefix(TOKEN_ENV_PREFIX).lower()] = value
+        elif name.startswith(PARAM_ENV_PREFIX):
+            params[name.removeprefix(PARAM_ENV_PREFIX).lower()] = value
     return tokens, params

@@ -1,0 +1,1 @@
+"""Swagger/OpenAPI: finding a step's operation and checking requests, answers, examples."""

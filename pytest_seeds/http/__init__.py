@@ -1,0 +1,1 @@
+"""The wire: sending requests with requests, retries, rate limit, faults named."""

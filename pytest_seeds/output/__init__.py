@@ -1,0 +1,1 @@
+"""What a run leaves for people: failure reports, curl lines, HAR files, the summary."""

@@ -1,0 +1,1 @@
+"""Running a seed: templates, tokens and routing, steps, extraction."""

@@ -1,0 +1,1 @@
+"""Secrets: the masked value type, redaction of output, secrets found on the wire, logs."""
