@@ -17,12 +17,14 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from pytest_seeds.http.transport import Request
-from pytest_seeds.running.runner import SeedRun, StepRecord
 from pytest_seeds.secrets.redact import MIN_SECRET_LENGTH, SECRET_HEADERS, Redactor
+
+if TYPE_CHECKING:
+    from pytest_seeds.http.transport import Request
+    from pytest_seeds.running.runner import SeedRun, StepRecord
 
 _SECRET_SUFFIX = r"(token|secret|password|passwd|api[_-]?key)"
 SECRET_NAME = re.compile(_SECRET_SUFFIX + "$", re.IGNORECASE)
