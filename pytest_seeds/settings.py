@@ -13,7 +13,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -57,106 +57,104 @@ class Setting:
         return self.flag.removeprefix("--").replace("-", "_")
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "dirs",
+def _setting(
+    flag: str, env: str | None, kind: str, default: Any, help: str, choices: tuple[str, ...] = ()
+) -> Any:
+    """A :class:`Settings` field that is also a row of the settings table."""
+    row = {"flag": flag, "env": env, "kind": kind, "help": help, "choices": choices}
+    return field(default=default, metadata={"setting": row})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration of a run; each field declared with its flag, env var and help."""
+
+    dirs: tuple[Path, ...] = _setting(
         "--seeds-dir",
         "SEEDS_DIR",
         "paths",
         (),
         "folder (or file) of seed documents; repeatable",
-    ),
-    Setting(
-        "base_url",
+    )
+    base_url: str | None = _setting(
         "--seeds-base-url",
         "SEEDS_BASE_URL",
         "url",
         None,
         "base URL of the API under test",
-    ),
-    Setting(
-        "fallback_url",
+    )
+    fallback_url: str | None = _setting(
         "--seeds-fallback-url",
         "SEEDS_FALLBACK_URL",
         "url",
         None,
         "base URL for steps and seeds marked useFallbackApi",
-    ),
-    Setting(
-        "partners_url",
+    )
+    partners_url: str | None = _setting(
         "--seeds-partners-url",
         "SEEDS_PARTNERS_URL",
         "url",
         None,
         "base URL for paths containing /partners/",
-    ),
-    Setting(
-        "timeout",
+    )
+    timeout: float = _setting(
         "--seeds-timeout",
         "SEEDS_TIMEOUT",
         "float",
         30.0,
         "seconds to wait for a connection or a response",
-    ),
-    Setting(
-        "retries",
+    )
+    retries: int = _setting(
         "--seeds-retries",
         "SEEDS_RETRIES",
         "int",
         0,
         "retries after a failed connection, a timeout or a 502/503/504 answer "
         "(GET, HEAD, OPTIONS, PUT, DELETE; POST and PATCH only after a failed connection)",
-    ),
-    Setting(
-        "retries_429",
+    )
+    retries_429: int = _setting(
         "--seeds-retries-429",
         "SEEDS_RETRIES_429",
         "int",
         3,
         "retries after a 429 answer, waiting as its Retry-After asks (0: none)",
-    ),
-    Setting(
-        "max_retry_after",
+    )
+    max_retry_after: float = _setting(
         "--seeds-max-retry-after",
         "SEEDS_MAX_RETRY_AFTER",
         "float",
         60.0,
         "longest wait in seconds before a retry; a longer Retry-After is cut to this",
-    ),
-    Setting(
-        "retry_backoff",
+    )
+    retry_backoff: float = _setting(
         "--seeds-retry-backoff",
         "SEEDS_RETRY_BACKOFF",
         "float",
         0.5,
         "the n-th retry without Retry-After waits backoff * 2^(n-1) s plus up to backoff s",
-    ),
-    Setting(
-        "retry_unsafe",
+    )
+    retry_unsafe: bool = _setting(
         "--seeds-retry-unsafe",
         "SEEDS_RETRY_UNSAFE",
         "flag",
         False,
         "also retry POST and PATCH after they reached the server (they may apply twice)",
-    ),
-    Setting(
-        "rate",
+    )
+    rate: float = _setting(
         "--seeds-rate",
         "SEEDS_RATE",
         "float",
         0.0,
         "most requests per second for the whole run, split evenly over xdist workers (0: no limit)",
-    ),
-    Setting(
-        "swagger_root",
+    )
+    swagger_root: Path | None = _setting(
         "--seeds-swagger-root",
         "SEEDS_SWAGGER_ROOT",
         "path",
         None,
         "folder that front-matter 'swagger:' paths are relative to (default: rootdir)",
-    ),
-    Setting(
-        "contract",
+    )
+    contract: str = _setting(
         "--seeds-contract",
         "SEEDS_CONTRACT",
         "choice",
@@ -164,84 +162,59 @@ SETTINGS: tuple[Setting, ...] = (
         "check requests and JSON responses against the Swagger/OpenAPI operation: "
         "off, warn (notes and warnings) or strict (a mismatch fails the step)",
         choices=("off", "warn", "strict"),
-    ),
-    Setting(
-        "files_dir",
+    )
+    files_dir: Path | None = _setting(
         "--seeds-files-dir",
         "SEEDS_FILES_DIR",
         "path",
         None,
         "folder of upload files for file_fields (besides the seed's own folder)",
-    ),
-    Setting(
-        "config",
+    )
+    config: Path | None = _setting(
         "--seeds-config",
         "SEEDS_CONFIG",
         "path",
         None,
         "YAML or JSON file with 'tokens:' and 'params:'",
-    ),
-    Setting(
-        "lint",
+    )
+    lint: bool = _setting(
         "--seeds-lint",
         None,
         "flag",
         False,
         "check seeds offline, without sending a request",
-    ),
-    Setting(
-        "har",
+    )
+    har: Path | None = _setting(
         "--seeds-har",
         "SEEDS_HAR",
         "path",
         None,
         "folder to write one HAR 1.2 file per seed into (redacted)",
-    ),
-    Setting(
-        "summary_json",
+    )
+    summary_json: Path | None = _setting(
         "--seeds-summary-json",
         "SEEDS_SUMMARY_JSON",
         "path",
         None,
         "file to write the run summary into as JSON",
-    ),
-    Setting(
-        "request_id_header",
+    )
+    request_id_header: str | None = _setting(
         "--seeds-request-id-header",
         "SEEDS_REQUEST_ID_HEADER",
         "text",
         None,
         "send this header (e.g. X-Request-Id) with <seed>:<step>:<random> on every step",
-    ),
-)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Resolved configuration of a run."""
-
-    dirs: tuple[Path, ...] = ()
-    base_url: str | None = None
-    fallback_url: str | None = None
-    partners_url: str | None = None
-    timeout: float = 30.0
-    retries: int = 0
-    retries_429: int = 3
-    max_retry_after: float = 60.0
-    retry_backoff: float = 0.5
-    retry_unsafe: bool = False
-    rate: float = 0.0
-    swagger_root: Path | None = None
-    contract: str = "warn"
-    files_dir: Path | None = None
-    config: Path | None = None
-    lint: bool = False
-    har: Path | None = None
-    summary_json: Path | None = None
-    request_id_header: str | None = None
+    )
     tokens: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Any] = field(default_factory=dict)
     secret_names: tuple[str, ...] = ()
+
+
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(name=f.name, default=f.default, **f.metadata["setting"])
+    for f in fields(Settings)
+    if "setting" in f.metadata
+)
 
 
 def resolve(
@@ -262,8 +235,9 @@ def resolve(
         if raw in (None, [], False, ""):
             raw, base = ini(setting.ini), ini_dir
         values[setting.name] = _convert(setting, raw, base)
-    tokens, params = load_values(values["config"], environ)
-    secrets = secret_names(values["config"])
+    data = read_config(values["config"])
+    tokens, params = config_values(data, values["config"], environ)
+    secrets = secret_names(data, values["config"])
     return Settings(**values, tokens=tokens, params=params, secret_names=secrets)
 
 
@@ -322,17 +296,23 @@ def read_config(path: Path | None) -> Mapping[str, Any]:
     return data
 
 
-def secret_names(path: Path | None) -> tuple[str, ...]:
+def secret_names(data: Mapping[str, Any], path: Path | None) -> tuple[str, ...]:
     """The names listed under ``secrets:`` in the config file: values to mask in all output."""
-    names = read_config(path).get("secrets") or []
+    names = data.get("secrets") or []
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         raise ConfigError(f"--seeds-config: 'secrets' in {path} must be a list of names")
     return tuple(name.lower() for name in names)
 
 
 def load_values(path: Path | None, environ: Mapping[str, str]) -> tuple[dict, dict]:
-    """Tokens and params from the config file, then ``SEEDS_TOKEN_*``/``SEEDS_PARAM_*``."""
-    data = read_config(path)
+    """Tokens and params from the config file at ``path`` and the environment."""
+    return config_values(read_config(path), path, environ)
+
+
+def config_values(
+    data: Mapping[str, Any], path: Path | None, environ: Mapping[str, str]
+) -> tuple[dict, dict]:
+    """Tokens and params from the config file's mapping, then ``SEEDS_TOKEN_*``/``SEEDS_PARAM_*``."""
     tokens, params = {}, {}
     for key, target in (("tokens", tokens), ("params", params)):
         section = data.get(key) or {}
