@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from pytest_seeds.reading.document import split_sections
-from pytest_seeds.reading.yamlload import LineDict, SeedLoader, load_yaml
+from pytest_seeds.reading.yamlload import load_yaml
+from pytest_seeds.reading.yamlsafe import LineDict, SeedLoader
 
 DOCUMENTS = [
     "a: 0x1F\nb: 1e3\nc: .inf\nd: -.INF\ne: .NaN\nf: ~\ng:\nh: True\ni: yes\nj: 10:30\n",

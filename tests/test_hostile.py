@@ -13,7 +13,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from conftest import run_seeds, seed_doc, sent, wire_args
-from pytest_seeds.reading.yamlload import MAX_DEPTH
+from pytest_seeds.reading.yamlsafe import MAX_DEPTH
 from pytest_seeds.running.templating import Context, TemplateError
 
 

@@ -18,7 +18,8 @@ from pytest_seeds.reading.document import (
     check_oversized,
     read_document,
 )
-from pytest_seeds.reading.yamlload import LineDict, error_line, error_text, load_yaml
+from pytest_seeds.reading.yamlload import error_line, error_text, load_yaml
+from pytest_seeds.reading.yamlsafe import LineDict
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 STEP_LANGS = ("yaml", "yml")
