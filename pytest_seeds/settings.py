@@ -330,10 +330,13 @@ def secret_names(path: Path | None) -> tuple[str, ...]:
     return tuple(name.lower() for name in names)
 
 
-def load_values(path: Path | None, environ: Mapping[str, str]) -> tuple[dict, dict]:
+def load_values(
+    path: Path | None, environ: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, Any]]:
     """Tokens and params from the config file, then ``SEEDS_TOKEN_*``/``SEEDS_PARAM_*``."""
     data = read_config(path)
-    tokens, params = {}, {}
+    tokens: dict[str, Any] = {}
+    params: dict[str, Any] = {}
     for key, target in (("tokens", tokens), ("params", params)):
         section = data.get(key) or {}
         if not isinstance(section, Mapping):
