@@ -304,16 +304,19 @@ def secret_names(data: Mapping[str, Any], path: Path | None) -> tuple[str, ...]:
     return tuple(name.lower() for name in names)
 
 
-def load_values(path: Path | None, environ: Mapping[str, str]) -> tuple[dict, dict]:
+def load_values(
+    path: Path | None, environ: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, Any]]:
     """Tokens and params from the config file at ``path`` and the environment."""
     return config_values(read_config(path), path, environ)
 
 
 def config_values(
     data: Mapping[str, Any], path: Path | None, environ: Mapping[str, str]
-) -> tuple[dict, dict]:
+) -> tuple[dict[str, str], dict[str, Any]]:
     """Tokens and params from the config file's mapping, then ``SEEDS_TOKEN_*``/``SEEDS_PARAM_*``."""
-    tokens, params = {}, {}
+    tokens: dict[str, Any] = {}
+    params: dict[str, Any] = {}
     for key, target in (("tokens", tokens), ("params", params)):
         section = data.get(key) or {}
         if not isinstance(section, Mapping):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -47,7 +47,7 @@ class RequestRules:
     params: tuple[ParamCheck, ...]
 
 
-def status_key(responses: Mapping, status: int) -> str | None:
+def status_key(responses: Mapping[Any, Any], status: int) -> str | None:
     """The documented response for ``status``: exact, ``2XX`` range, then ``default``."""
     keys = {str(key).upper(): str(key) for key in responses}
     for candidate in (str(status), f"{status // 100}XX", "DEFAULT"):
@@ -60,11 +60,12 @@ def json_media(content: Any) -> str | None:
     """The JSON media type of an OpenAPI 3 ``content`` map (``*/*`` as a last resort)."""
     keys = [key for key in content if isinstance(key, str)] if isinstance(content, Mapping) else []
     bare = {key: key.split(";")[0].strip().lower() for key in keys}
-    for test in (
+    tests: tuple[Callable[[str], bool], ...] = (
         lambda media: media == "application/json",
         lambda media: media.endswith(("/json", "+json")),
         lambda media: media == "*/*",
-    ):
+    )
+    for test in tests:
         found = [key for key in keys if test(bare[key])]
         if found:
             return found[0]
@@ -130,8 +131,9 @@ class Contract:
     def spec_name(self, operation: Operation) -> str:
         """The operation's spec file, relative to the Swagger root when inside it."""
         root = self.index.root
-        inside = root is not None and operation.spec.is_relative_to(root)
-        return str(operation.spec.relative_to(root) if inside else operation.spec)
+        if root is not None and operation.spec.is_relative_to(root):
+            return str(operation.spec.relative_to(root))
+        return str(operation.spec)
 
     def where(self, operation: Operation) -> str:
         """``GET /a/{id} in swagger/a.json``."""
@@ -211,7 +213,8 @@ class Contract:
         if located is None:
             return RequestRules(None, False, ())
         item_uri, op_uri, item, op = located
-        params: dict[tuple[str, str], tuple[str, Mapping]] = {}  # operation-level ones win
+        # operation-level ones win
+        params: dict[tuple[str, str], tuple[str, Mapping[str, Any]]] = {}
         for uri, node in ((item_uri, item), (op_uri, op)):
             raw = node.get("parameters") if isinstance(node, Mapping) else None
             for position in range(len(raw) if isinstance(raw, list) else 0):
@@ -237,7 +240,7 @@ class Contract:
         )
         return RequestRules(body_uri, body_required, checks)
 
-    def _param_check(self, name: str, where: str, uri: str, param: Mapping) -> ParamCheck:
+    def _param_check(self, name: str, where: str, uri: str, param: Mapping[str, Any]) -> ParamCheck:
         """A query/path parameter: its schema is ``schema`` (OpenAPI 3) or itself (2.0)."""
         schema_uri = child(uri, "schema") if "schema" in param else uri
         schema = self.book.locate(schema_uri)

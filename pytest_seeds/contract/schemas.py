@@ -39,7 +39,7 @@ class SchemaDefect(ValidationError):
     """The schema itself cannot be applied at this spot (not the value's fault)."""
 
 
-def _discriminated(schema: Mapping, instance: Any) -> str | None:
+def _discriminated(schema: Mapping[str, Any], instance: Any) -> str | None:
     """The ``$ref`` an OpenAPI discriminator picks for ``instance``, if it picks one."""
     discriminator = schema.get("discriminator")
     if not isinstance(discriminator, Mapping) or not isinstance(instance, Mapping):
@@ -58,10 +58,14 @@ def _discriminated(schema: Mapping, instance: Any) -> str | None:
     return None
 
 
-def _guarded(keyword: str, check: Callable, nullable: bool) -> Callable:
+def _guarded(
+    keyword: str, check: Callable[..., Iterator[ValidationError]], nullable: bool
+) -> Callable[..., Iterator[ValidationError]]:
     """A keyword function that honours ``nullable`` and turns schema faults into defects."""
 
-    def guarded(validator: Any, value: Any, instance: Any, schema: Mapping) -> Iterator:
+    def guarded(
+        validator: Any, value: Any, instance: Any, schema: Mapping[str, Any]
+    ) -> Iterator[ValidationError]:
         if nullable and instance is None and any(schema.get(k) is True for k in _NULLABLE):
             return
         chosen = _discriminated(schema, instance) if keyword in ("oneOf", "anyOf") else None
@@ -122,7 +126,8 @@ class SchemaBook:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._resources: dict[str, referencing.Resource] = {}
-        self._registry: referencing.Registry = referencing.Registry(retrieve=self._resource)
+        # referencing's dataclass_transform stub does not know attrs' field alias "retrieve"
+        self._registry: referencing.Registry = referencing.Registry(retrieve=self._resource)  # type: ignore[call-arg]
         self._validators: dict[str, Validator] = {}
 
     def add(self, path: Path, document: Any) -> str:
@@ -164,7 +169,7 @@ class SchemaBook:
         return uri, node
 
     @staticmethod
-    def _follow(resolver: referencing.Resolver, uri: str) -> tuple[str, Any]:
+    def _follow(resolver: referencing._core.Resolver[Any], uri: str) -> tuple[str, Any]:
         seen: set[str] = set()
         node = resolver.lookup(uri).contents
         while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and uri not in seen:
@@ -195,7 +200,8 @@ def _typed(value: Any) -> str:
 
 def _wanted(error: ValidationError) -> tuple[str, str]:
     """(what the schema wanted, what came) for one error."""
-    kind, value, instance = error.validator, error.validator_value, error.instance
+    kind, instance = error.validator, error.instance
+    value: Any = error.validator_value  # unset only on errors made by hand (SchemaDefect)
     if kind == "type":
         names = value if isinstance(value, list) else [value]
         return "type " + " or ".join(f"'{name}'" for name in names), _typed(instance)

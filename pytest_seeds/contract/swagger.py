@@ -28,7 +28,7 @@ _WILD = "\x00"  # stands for a placeholder inside a request segment
 _OBO = "x-on-behalf-of"
 
 
-def split_endpoint(endpoint: str) -> tuple[str, str] | None:
+def split_endpoint(endpoint: object) -> tuple[str, str] | None:
     """``"PUT /a/{id}"`` -> ``("PUT", "/a/{id}")``; None when not ``METHOD /path``."""
     if not isinstance(endpoint, str):
         return None
@@ -82,16 +82,16 @@ class Operation:
     spec: Path
     method: str
     template: str
-    operation: Mapping = field(compare=False, repr=False)
-    path_item: Mapping = field(compare=False, repr=False)
-    document: Mapping = field(default_factory=dict, compare=False, repr=False)
+    operation: Mapping[str, Any] = field(compare=False, repr=False)
+    path_item: Mapping[str, Any] = field(compare=False, repr=False)
+    document: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The whole spec document, used to resolve local ``$ref`` parameters."""
     pointer: str = field(default="", compare=False, repr=False)
     """JSON pointer of the operation in its document, e.g. ``/paths/~1a~1{id}/get``."""
 
     @cached_property
-    def _parameters(self) -> tuple[Mapping, ...]:
-        merged: dict[Any, Mapping] = {}
+    def _parameters(self) -> tuple[Mapping[str, Any], ...]:
+        merged: dict[Any, Mapping[str, Any]] = {}
         for source in (self.path_item, self.operation):
             params = source.get("parameters")
             for raw in params if isinstance(params, list) else ():
@@ -103,7 +103,7 @@ class Operation:
                 merged[key] = param
         return tuple(merged.values())
 
-    def parameters(self) -> list[Mapping]:
+    def parameters(self) -> list[Mapping[str, Any]]:
         """Path-level then operation-level parameters, refs resolved, op-level overriding."""
         return list(self._parameters)
 
@@ -199,14 +199,13 @@ class _Trie:
             yield from self._walk(node.param, segs, (*kinds, 0))
 
 
-def _prefix(document: Mapping) -> str:
+def _prefix(document: Mapping[str, Any]) -> str:
     """basePath, else the path of the first server url (variables defaulted); "" for "/"."""
     base = document.get("basePath")
     if not isinstance(base, str):
         servers = document.get("servers")
         server = servers[0] if isinstance(servers, list) and servers else None
-        url = server.get("url") if isinstance(server, Mapping) else None
-        if not isinstance(url, str):
+        if not isinstance(server, Mapping) or not isinstance(url := server.get("url"), str):
             return ""
         variables = server.get("variables") or {}
         for name, var in variables.items() if isinstance(variables, Mapping) else ():
@@ -219,7 +218,7 @@ def _prefix(document: Mapping) -> str:
 class SpecFile:
     """A loaded spec: its version, path prefix, raw document and operations."""
 
-    def __init__(self, path: Path, document: Mapping) -> None:
+    def __init__(self, path: Path, document: Mapping[str, Any]) -> None:
         self.path = path
         self.document = document
         version = document.get("swagger") or document.get("openapi")

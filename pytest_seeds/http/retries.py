@@ -120,7 +120,7 @@ class SeedRetry(Retry):
     def get_backoff_time(self) -> float:
         if not self.history or self.backoff_factor <= 0:
             return 0.0
-        wait = self.backoff_factor * 2 ** (len(self.history) - 1)
+        wait: float = self.backoff_factor * 2 ** (len(self.history) - 1)
         wait += random.uniform(0, self.backoff_jitter)
         return min(self.backoff_max, wait)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ class Client:
         self.timeout = timeout
         self.session = requests.Session()
         self.session.trust_env = True
-        self._host_settings: dict[tuple[str, str], dict[str, Any]] = {}
+        self._host_settings: dict[tuple[str, str], Mapping[str, Any]] = {}
         self.limiter = RateLimiter(rate)
         self.retry = SeedRetry.from_policy(retry or RetryPolicy(), self.limiter)
         for prefix in ("http://", "https://"):

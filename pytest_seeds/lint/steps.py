@@ -96,7 +96,9 @@ def _one_step(
     return found
 
 
-def _keyed_nodes(raw: Mapping[str, Any]) -> Iterator[tuple[str, Mapping, tuple[str, ...]]]:
+def _keyed_nodes(
+    raw: Mapping[str, Any],
+) -> Iterator[tuple[str, Mapping[str, Any], tuple[str, ...]]]:
     """The step mapping, and the nested mappings whose keys are fixed too."""
     yield "", raw, STEP_KEYS
     for key, known in NESTED_KEYS.items():
@@ -129,7 +131,9 @@ def _test_request(doc: Document, steps: list[RawStep]) -> list[Finding]:
     if not tests:
         message = f"no executable Test Request: {no_test_request_reason(doc.sections)}"
         hint = "write the request as a ```yaml block with 'steps:' under '## Test Request'"
-        return [Finding("no-test-request", doc.path, section and section.line, message, hint)]
+        return [
+            Finding("no-test-request", doc.path, section.line if section else None, message, hint)
+        ]
     endpoint = split_endpoint(doc.front.get("endpoint"))
     built = [raw.step for raw in tests if raw.step is not None]
     if endpoint is None or len(built) < len(tests):

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 
 import harfile
 
@@ -87,7 +88,7 @@ class HarRecorder:
         if self.sent or self.not_sent:
             atomic.write_text(path, self.text())
 
-    def _entry(self, record: StepRecord, request: Request, started: datetime) -> dict:
+    def _entry(self, record: StepRecord, request: Request, started: datetime) -> dict[str, Any]:
         ms = round(record.seconds * 1000, 3)
         step = record.step
         comment = f"{step.phase.value} step '{step.id}': {record.outcome}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -62,7 +62,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         if setting.choices:
             kwargs["choices"] = setting.choices
         group.addoption(setting.flag, **kwargs)
-        ini_type = {"paths": "paths", "path": "string", "flag": "bool"}.get(setting.kind, "string")
+        ini_type: Literal["paths", "bool", "string"] = (
+            "paths" if setting.kind == "paths" else "bool" if setting.kind == "flag" else "string"
+        )
         parser.addini(setting.ini, setting.help, type=ini_type, default=None)
 
 

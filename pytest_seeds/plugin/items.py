@@ -7,7 +7,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -39,7 +39,7 @@ from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.watch import SecretWatch
 
 
-def _seed_fixtures(seeds_environment) -> None:
+def _seed_fixtures(seeds_environment: Environment) -> None:
     """Names the one fixture a seed item needs; the item runs the seed itself."""
 
 
@@ -94,7 +94,7 @@ class SeedLintFailure(Exception):
     """The lint errors of one seed (and its warnings), one finding per line."""
 
 
-def _lint_fixtures(seeds_params) -> None:
+def _lint_fixtures(seeds_params: dict[str, Any]) -> None:
     """Names the one fixture lint needs: the configured template values."""
 
 
@@ -116,7 +116,8 @@ class SeedLintItem(pytest.Function):
 
         settings = get_settings(self.config)
         index = SwaggerIndex.shared(settings.swagger_root or self.config.rootpath)
-        findings = seeds_lint.check(self.target, self.funcargs["seeds_params"], index)
+        params = cast(dict[str, Any], self.funcargs["seeds_params"])
+        findings = seeds_lint.check(self.target, params, index)
         here = self.config.invocation_params.dir
         errors = [f.text(here) for f in findings if f.severity == seeds_lint.ERROR]
         warned = [f.text(here) for f in findings if f.severity == seeds_lint.WARNING]
@@ -181,8 +182,8 @@ class SeedItem(pytest.Function):
             self.add_marker(pytest.mark.xfail(reason=reason, strict=False))
 
     @classmethod
-    def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> SeedItem:  # type: ignore[override]
-        return super().from_parent(parent, **kwargs)  # type: ignore[no-any-return]
+    def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> SeedItem:
+        return super().from_parent(parent, **kwargs)
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, self.seed.line - 1, self.seed.endpoint
@@ -203,7 +204,7 @@ class SeedItem(pytest.Function):
                 "write the request as a ```yaml block with 'steps:' under '## Test Request'",
             )
         super().setup()
-        environment: Environment = self.funcargs["seeds_environment"]
+        environment = cast(Environment, self.funcargs["seeds_environment"])
         self.missing_tokens = missing_tokens(self.seed, environment.tokens)
         if self.missing_tokens:
             pytest.skip(missing_token_reason(self.missing_tokens))

@@ -25,7 +25,7 @@ from pytest_seeds.secrets.redact import Redactor
 try:
     from pytest_html import extras as html_extras
 except ImportError:  # pytest-html is optional
-    html_extras = None  # type: ignore[assignment]
+    html_extras = None
 
 
 from pytest_seeds.plugin.items import BrokenSeedItem, SeedItem
@@ -72,7 +72,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """A seed's failure text gets its first line as message (JUnit, summary), xdist or not."""
     if getattr(report, "seeds_failure", False) and isinstance(report.longrepr, str):
-        report.longrepr = FailureText(report.longrepr, report.location[0], report.location[1] or 0)
+        # pytest types longrepr as its own classes but only needs toterminal(), as FailureText has
+        text = FailureText(report.longrepr, report.location[0], report.location[1] or 0)
+        report.longrepr = text  # type: ignore[assignment]
 
 
 def _summary_data(item: SeedItem | BrokenSeedItem) -> dict[str, Any]:
@@ -178,7 +180,7 @@ class SecretMasking:
         """A warning's text, and the source line it quotes, masked too."""
         text = self.redactor.text(str(warning_message.message))
         if text != str(warning_message.message):
-            warning_message.message = text  # type: ignore[assignment]
+            warning_message.message = text
         line = warning_message.line
         if line is None:
             line = linecache.getline(warning_message.filename, warning_message.lineno)

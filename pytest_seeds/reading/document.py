@@ -17,6 +17,7 @@ from frontmatter.default_handlers import YAMLHandler
 
 from pytest_seeds.model import Phase, SeedError
 from pytest_seeds.reading.yamlload import error_line, error_text, load_yaml
+from pytest_seeds.reading.yamlsafe import LineDict
 
 MAX_SEED_BYTES = 2 * 1024 * 1024
 _MARKER = re.compile(r"\n(?: {0,3}(`{3,}|~{3,})[^\S\n]*([\w+-]*)|## (.*))")
@@ -115,7 +116,7 @@ def read_document(path: Path, text: str) -> Document | None:
             f"front matter is not valid YAML: {error_text(error)}",
             "quote values that contain ': ' or start with '{', '[', '*', '&' or '!'",
         ) from None
-    if not isinstance(front, dict) or "endpoint" not in front:
+    if not isinstance(front, LineDict) or "endpoint" not in front:
         return None
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     front_lines = {key: fm_line + line - 1 for key, line in front.key_lines.items()}

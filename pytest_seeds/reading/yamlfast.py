@@ -20,7 +20,7 @@ _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _SCALAR_KEY = str | int | float | bool
 
 
-class _Composer(BaseLoader):  # type: ignore[misc,valid-type]
+class _Composer(BaseLoader):
     """libyaml composer that leaves plain scalars untyped: :func:`_build` types them."""
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:

@@ -9,11 +9,15 @@ cannot blow up memory, and nesting so that no later recursive walk overflows.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
 
-BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:  # the stubs always declare the libyaml loader
+    BaseLoader = yaml.CSafeLoader
+else:
+    BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_ALIASES = 10
 MAX_DEPTH = (
@@ -33,7 +37,7 @@ _CORE_SCALARS = [
 ]
 
 
-class LineDict(dict):
+class LineDict(dict[Any, Any]):
     """A mapping that remembers the 1-based line of itself and of each key."""
 
     __slots__ = ("key_lines", "line")
@@ -41,10 +45,11 @@ class LineDict(dict):
     key_lines: dict[str, int]
 
 
-class SeedLoader(BaseLoader):  # type: ignore[misc,valid-type]
+class SeedLoader(BaseLoader):
     """Safe loader with YAML 1.2 core scalars and line-aware mappings."""
 
-    yaml_implicit_resolvers: ClassVar[dict] = {}
+    # PyYAML keeps the resolvers per class; its stubs declare an instance variable
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}  # type: ignore[misc]
 
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
@@ -79,7 +84,7 @@ def too_deep(node: Any) -> yaml.constructor.ConstructorError:
     )
 
 
-def _construct_mapping(loader: SeedLoader, node: yaml.MappingNode) -> LineDict:
+def _construct_mapping(loader: SeedLoader, node: yaml.MappingNode) -> Iterator[LineDict]:
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
@@ -104,4 +109,5 @@ for _tag, _pattern, _first in _CORE_SCALARS:
     SeedLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 SeedLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 SeedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-SeedLoader.add_constructor("tag:yaml.org,2002:timestamp", SeedLoader.construct_yaml_str)
+# the stubs bound a constructor's loader to Loader types, not SafeConstructor's own methods
+SeedLoader.add_constructor("tag:yaml.org,2002:timestamp", SeedLoader.construct_yaml_str)  # type: ignore[type-var]

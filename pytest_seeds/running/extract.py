@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
-from jsonpath_ng.ext import parse as _parse
+from jsonpath_ng.ext.parser import parse as _parse
 
 _NTH_AFTER_FILTER = re.compile(r"^(.*\[\?\(.*\)\])\[(-?\d+)\](.*)$")
 _FALLBACK = re.compile(r"""^(.*?)\s*\|\|\s*('[^']*'|"[^"]*"|[^\s'"()\[\]]+)\s*$""")

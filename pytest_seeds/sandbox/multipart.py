@@ -45,9 +45,9 @@ def parse_multipart(body: bytes, boundary: str) -> tuple[dict[str, str], list[Up
             raise ValueError("multipart part has no header/body separator")
         headers: dict[str, str] = {}
         for line in head.decode("utf-8", "replace").split("\r\n"):
-            name, colon, value = line.partition(":")
+            key, colon, value = line.partition(":")
             if colon:
-                headers[name.strip().lower()] = value.strip()
+                headers[key.strip().lower()] = value.strip()
         disposition = _header_params(headers.get("content-disposition", ""))
         name = disposition.get_param("name", header="content-disposition")
         if not isinstance(name, str):

@@ -93,7 +93,7 @@ def legacy_staffs(state: State, req: Request) -> Reply:
 
 def _staff_uid(state: State, req: Request, body: JSON) -> str:
     uid = require(body, "staff_uid")
-    return state.get("staffs", str(uid), req.identity.business_uid, "staff")["id"]
+    return str(state.get("staffs", str(uid), req.identity.business_uid, "staff")["id"])
 
 
 def _synced(state: State, req: Request, body: JSON) -> JSON:

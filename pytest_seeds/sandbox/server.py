@@ -62,6 +62,7 @@ def echo(req: Request) -> Reply:
 
 
 class _Server(ThreadingHTTPServer):
+    server_address: tuple[str, int]  # an AF_INET socket's name
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
@@ -83,7 +84,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:

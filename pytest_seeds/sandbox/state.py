@@ -6,7 +6,6 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
 
 from .core import JSON, not_found
 
@@ -114,11 +113,11 @@ class State:
     def directory_owns(self, directory_id: str, business_uid: str) -> bool:
         with self.lock:
             d = self.directories.get(directory_id)
-            return bool(d) and business_uid in d["business_uids"]
+            return bool(d and business_uid in d["business_uids"])
 
     def get(self, table: str, uid: str, business_uid: str | None, label: str) -> JSON:
         """Record ``uid`` of ``table`` within ``business_uid`` (any when None), else 404."""
-        rec: Any = getattr(self, table).get(uid)
+        rec: JSON | None = getattr(self, table).get(uid)
         if rec is None or (business_uid is not None and rec.get("business_id") != business_uid):
             raise not_found(f"{label} {uid!r} not found")
         return rec
