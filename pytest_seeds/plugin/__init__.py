@@ -38,8 +38,8 @@ from pytest_seeds.plugin.state import (
     get_settings,
     swagger_index,
 )
-from pytest_seeds.running.routing import Target
 from pytest_seeds.running.requestid import is_header_name
+from pytest_seeds.running.routing import Target
 from pytest_seeds.running.runner import Environment
 from pytest_seeds.secrets import logmask
 from pytest_seeds.secrets.redact import Redactor
