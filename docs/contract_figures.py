@@ -87,10 +87,9 @@ def main() -> None:
         for step in built:
             steps["steps"] += 1
             steps["resolve"] += contract.operation(swagger, step.method, step.path) is not None
-        lines = path.read_text(encoding="utf-8").splitlines()
         tests = [s.expect_status for s in built if s.phase is Phase.TEST]
         findings = {f.line: f for f in check_examples(document, index, built)}
-        for example in examples(document, lines, tests[0] if tests else (200,)):
+        for example in examples(document, tests[0] if tests else (200,)):
             shown["examples"] += 1
             schemas = [
                 contract.response_schema(operation, status) if operation else None

@@ -64,6 +64,7 @@ class Document:
     front: dict[str, Any]
     front_lines: dict[str, int]
     sections: list[Section]
+    text: str  # the whole file, newlines normalized: line n is text.split("\n")[n - 1]
 
 
 def phase_of(heading: str) -> Phase | None:
@@ -119,7 +120,7 @@ def read_document(path: Path, text: str) -> Document | None:
         return None
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     front_lines = {key: fm_line + line - 1 for key, line in front.key_lines.items()}
-    return Document(path, dict(front), front_lines, split_sections(body, body_line))
+    return Document(path, dict(front), front_lines, split_sections(body, body_line), text)
 
 
 def split_sections(body: str, first_line: int) -> list[Section]:
