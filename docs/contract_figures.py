@@ -19,7 +19,8 @@ from pytest_seeds.contract.examples import check_examples, examples
 from pytest_seeds.contract.schemas import mismatches
 from pytest_seeds.contract.swagger import SpecFile, SwaggerIndex, split_endpoint
 from pytest_seeds.model import Phase, SeedError
-from pytest_seeds.reading.parser import build_seed, load_document
+from pytest_seeds.reading.document import load_document
+from pytest_seeds.reading.parser import build_seed
 
 
 def spec_examples(contract: Contract) -> tuple[Counter[str], Counter[str], Counter[str]]:

@@ -13,6 +13,8 @@ RUN_STATUSES = ("verified", "success", "pass", "pending")
 SKIP_STATUSES = ("skip", "skipped", "deprecated")
 XFAIL_STATUSES = ("failed",)
 KNOWN_STATUSES = RUN_STATUSES + SKIP_STATUSES + XFAIL_STATUSES
+STEP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")  # a step may send
+SPEC_METHODS = frozenset((*STEP_METHODS, "TRACE"))  # the operations a spec path item can hold
 
 
 class Phase(enum.Enum):

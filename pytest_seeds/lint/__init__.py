@@ -19,8 +19,7 @@ from pytest_seeds.lint.steps import step_findings
 from pytest_seeds.lint.swagger import swagger_findings
 from pytest_seeds.lint.templates import template_findings
 from pytest_seeds.model import SeedError
-from pytest_seeds.reading.document import Document
-from pytest_seeds.reading.parser import load_document
+from pytest_seeds.reading.document import Document, load_document
 from pytest_seeds.running.templating import BUILTIN_NAMES
 
 __all__ = ["ERROR", "RULES", "WARNING", "Finding", "check", "read"]

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from pytest_seeds.model import ON_FAIL_VALUES, FileUpload, Phase, Seed, SeedError, Step
-from pytest_seeds.reading.document import (
-    MAX_SEED_BYTES,
-    Block,
-    Document,
-    Section,
-    check_oversized,
-    read_document,
+from pytest_seeds.model import (
+    ON_FAIL_VALUES,
+    STEP_METHODS,
+    FileUpload,
+    Phase,
+    Seed,
+    SeedError,
+    Step,
 )
+from pytest_seeds.reading.document import Block, Document, Section, load_document
 from pytest_seeds.reading.yamlload import LineDict, error_line, error_text, load_yaml
 
-HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 STEP_LANGS = ("yaml", "yml")
 _FALLBACK_KEYS = ("useFallbackApi", "useFallback")
 
@@ -29,26 +28,6 @@ def load_seed(path: Path) -> Seed | None:
     """Read and parse one file; None when it is not a seed. Raises :class:`SeedError`."""
     document = load_document(path)
     return None if document is None else build_seed(document)
-
-
-def load_document(path: Path) -> Document | None:
-    """Read one file's raw document; None when it is not a seed. Raises :class:`SeedError`."""
-    try:
-        with path.open("rb") as handle:  # a huge file is never read whole
-            size = os.fstat(handle.fileno()).st_size  # read(n) allocates n bytes first
-            data = handle.read(min(size, MAX_SEED_BYTES) + 1)
-            if len(data) > size:  # it grew, or it has no size (a pipe)
-                data += handle.read(MAX_SEED_BYTES + 1 - len(data))
-    except OSError as error:
-        raise SeedError(path, None, f"the file cannot be read ({error.strerror})") from None
-    if len(data) > MAX_SEED_BYTES:
-        check_oversized(path, data[:4096].decode("utf-8", "replace"))
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise SeedError(path, None, f"the file is not UTF-8 text ({error.reason})") from None
-    return read_document(path, text)
 
 
 def build_seed(doc: Document) -> Seed:
@@ -145,8 +124,8 @@ def build_step(
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise fail(key, f"'{key}' is missing", "every step needs 'method' and 'path'")
     method = raw["method"].strip().upper()
-    if method not in HTTP_METHODS:
-        raise fail("method", f"'{raw['method']}' is not an HTTP method", ", ".join(HTTP_METHODS))
+    if method not in STEP_METHODS:
+        raise fail("method", f"'{raw['method']}' is not an HTTP method", ", ".join(STEP_METHODS))
     expect = raw.get("expect") or {}
     if not isinstance(expect, Mapping):
         raise fail("expect", "'expect' must be a mapping", "expect:\n  status: 200")
