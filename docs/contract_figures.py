@@ -19,7 +19,8 @@ from pytest_seeds.contract.examples import check_examples, examples
 from pytest_seeds.contract.schemas import mismatches
 from pytest_seeds.contract.swagger import SpecFile, SwaggerIndex, split_endpoint
 from pytest_seeds.model import Phase, SeedError
-from pytest_seeds.reading.parser import build_seed, load_document
+from pytest_seeds.reading.document import load_document
+from pytest_seeds.reading.parser import build_seed
 
 
 def spec_examples(contract: Contract) -> tuple[Counter[str], Counter[str], Counter[str]]:
@@ -87,10 +88,9 @@ def main() -> None:
         for step in built:
             steps["steps"] += 1
             steps["resolve"] += contract.operation(swagger, step.method, step.path) is not None
-        lines = path.read_text(encoding="utf-8").splitlines()
         tests = [s.expect_status for s in built if s.phase is Phase.TEST]
         findings = {f.line: f for f in check_examples(document, index, built)}
-        for example in examples(document, lines, tests[0] if tests else (200,)):
+        for example in examples(document, tests[0] if tests else (200,)):
             shown["examples"] += 1
             schemas = [
                 contract.response_schema(operation, status) if operation else None

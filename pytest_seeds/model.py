@@ -13,6 +13,8 @@ RUN_STATUSES = ("verified", "success", "pass", "pending")
 SKIP_STATUSES = ("skip", "skipped", "deprecated")
 XFAIL_STATUSES = ("failed",)
 KNOWN_STATUSES = RUN_STATUSES + SKIP_STATUSES + XFAIL_STATUSES
+STEP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")  # a step may send
+SPEC_METHODS = frozenset((*STEP_METHODS, "TRACE"))  # the operations a spec path item can hold
 
 
 class Phase(enum.Enum):
@@ -77,7 +79,6 @@ class Step:
     multipart: bool = False
     form_fields: Mapping[str, Any] = field(default_factory=dict)
     file_fields: tuple[FileUpload, ...] = ()
-    skip_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +93,13 @@ class Seed:
     swagger: str | None = None
     status: str = ""
     skip_reason: str = ""
-    expected_outcome: int | None = None
     steps: tuple[Step, ...] = ()
-    has_test_request: bool = True
     no_test_request_reason: str = ""
+    problem: SeedError | None = None  # found by the parser; the seed errors when it runs
+
+    @property
+    def has_test_request(self) -> bool:
+        return not self.no_test_request_reason
 
     def phase(self, phase: Phase) -> tuple[Step, ...]:
         """The steps of one phase, in document order."""

@@ -56,8 +56,9 @@ def statuses_in(heading: str) -> tuple[int, ...]:
     return tuple(int(found) for found in _STATUS.findall(heading))
 
 
-def examples(document: Document, lines: list[str], default: tuple[int, ...]) -> list[Example]:
+def examples(document: Document, default: tuple[int, ...]) -> list[Example]:
     """The JSON examples of a document's response sections, with their statuses."""
+    lines = document.text.split("\n")
     found = []
     for section in document.sections:
         title = section.heading.lower()
@@ -92,15 +93,11 @@ def check_examples(
     """Findings for the JSON examples of one seed; ``steps`` are its parsed steps, if any."""
     endpoint = split_endpoint(document.front.get("endpoint"))
     tests = [step.expect_status for step in steps if step.phase is Phase.TEST]
-    try:
-        lines = document.path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
     contract = Contract.shared(index)
     swagger = document.front.get("swagger")
     operation = contract.operation(swagger, *endpoint) if endpoint else None
     findings = []
-    for example in examples(document, lines, tests[0] if tests else (200,)):
+    for example in examples(document, tests[0] if tests else (200,)):
         block = example.block
         try:
             value = json.loads(block.text)

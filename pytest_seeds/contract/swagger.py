@@ -20,8 +20,9 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from pytest_seeds.model import SPEC_METHODS
+
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-HTTP_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"})
 SPEC_SUFFIXES = (".json", ".yaml", ".yml")
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{[^{}/]*\}")
 _WILD = "\x00"  # stands for a placeholder inside a request segment
@@ -33,7 +34,7 @@ def split_endpoint(endpoint: object) -> tuple[str, str] | None:
     if not isinstance(endpoint, str):
         return None
     parts = endpoint.split(None, 1)
-    if len(parts) != 2 or parts[0].upper() not in HTTP_METHODS:
+    if len(parts) != 2 or parts[0].upper() not in SPEC_METHODS:
         return None
     path = parts[1].strip()
     if not path.startswith("/") or any(c.isspace() for c in path):
@@ -233,7 +234,7 @@ class SpecFile:
             template = self.prefix + "/" + raw_path.strip("/")
             template = template.rstrip("/") or "/"
             for method, op in item.items():
-                if str(method).upper() in HTTP_METHODS and isinstance(op, Mapping):
+                if str(method).upper() in SPEC_METHODS and isinstance(op, Mapping):
                     pointer = f"/paths/{escape_pointer(raw_path)}/{escape_pointer(str(method))}"
                     self.operations.append(
                         Operation(path, str(method).upper(), template, op, item, document, pointer)

@@ -19,8 +19,8 @@ from pytest_seeds.lint.steps import step_findings
 from pytest_seeds.lint.swagger import swagger_findings
 from pytest_seeds.lint.templates import template_findings
 from pytest_seeds.model import SeedError
-from pytest_seeds.reading.document import Document
-from pytest_seeds.reading.parser import load_document
+from pytest_seeds.reading.document import Document, load_document
+from pytest_seeds.reading.parser import walk
 from pytest_seeds.running.templating import BUILTIN_NAMES
 
 __all__ = ["ERROR", "RULES", "WARNING", "Finding", "check", "read"]
@@ -40,8 +40,9 @@ def check(
     """Every finding of one seed, in line order; ``names`` are the configured template values."""
     if isinstance(target, SeedError):
         return [from_error(target, "unreadable")]
-    findings = front_matter_findings(target)
-    step_problems, steps = step_findings(target)
+    walked = walk(target)
+    findings = front_matter_findings(target, walked)
+    step_problems, steps = step_findings(target, walked)
     findings += step_problems
     findings += template_findings(target.path, steps, frozenset(names) | BUILTIN_NAMES)
     endpoint = split_endpoint(target.front.get("endpoint"))

@@ -1,16 +1,14 @@
-"""What lint reports: the rules it knows, one finding per problem, and the steps it reads."""
+"""What lint reports: the rules it knows, and one finding per problem."""
 
 from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from pytest_seeds.model import Phase, SeedError, Step
-from pytest_seeds.reading.document import Block
+from pytest_seeds.model import SeedError
 
 ERROR, WARNING = "error", "warning"
 
@@ -78,23 +76,6 @@ class Finding:
         """``file:line: [rule] step 'id': message; hint: ...`` on one line, file relative to start."""
         path = os.path.relpath(self.path, start) if start is not None else str(self.path)
         return f"{path}:{self.line}: {self.detail}" if self.line else f"{path}: {self.detail}"
-
-
-@dataclass(frozen=True)
-class RawStep:
-    """A step as written, where it stands, and its typed form when it builds."""
-
-    raw: Mapping[str, Any]
-    phase: Phase
-    block: Block
-    id: str
-    line: int
-    step: Step | None
-
-    def line_of(self, key: str, node: Any = None) -> int:
-        """The file line of ``key`` in ``node`` (default: the step mapping itself)."""
-        lines = getattr(self.raw if node is None else node, "key_lines", {})
-        return self.block.line + lines[key] if key in lines else self.line
 
 
 def from_error(error: SeedError, rule: str, step: str = "") -> Finding:

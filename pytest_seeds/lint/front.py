@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pytest_seeds.contract.swagger import split_endpoint
 from pytest_seeds.lint.findings import Finding, did_you_mean, from_error
-from pytest_seeds.model import KNOWN_STATUSES, SeedError
+from pytest_seeds.model import KNOWN_STATUSES
 from pytest_seeds.reading.document import Document
-from pytest_seeds.reading.parser import expected_outcome
+from pytest_seeds.reading.parser import Walk
 from pytest_seeds.running.auth import TOKEN_TYPES
 
 FRONT_KEYS = (
@@ -18,7 +18,7 @@ REQUIRED_FRONT_KEYS = ("endpoint", "domain")
 _SPELLINGS = ("skip_reason", "skipReason")
 
 
-def front_matter_findings(doc: Document) -> list[Finding]:
+def front_matter_findings(doc: Document, walked: Walk) -> list[Finding]:
     """The findings of the front matter; each on the line of its key."""
     front, lines = doc.front, doc.front_lines
     found: list[Finding] = []
@@ -33,10 +33,9 @@ def front_matter_findings(doc: Document) -> list[Finding]:
     if endpoint not in (None, "") and split_endpoint(endpoint) is None:
         message = f"endpoint {endpoint!r} is not 'METHOD /path'"
         add("endpoint", "endpoint", message, 'write it as endpoint: "GET /platform/v1/clients"')
-    status = str(front.get("status") or "").strip().lower()
-    if status and status not in KNOWN_STATUSES:
-        hint = did_you_mean(status, KNOWN_STATUSES) or f"use one of {', '.join(KNOWN_STATUSES)}"
-        add("status", "unknown-status", f"unknown status '{status}'", hint)
+    if walked.status_error is not None:  # told on the status line, with a did-you-mean
+        hint = did_you_mean(walked.status, KNOWN_STATUSES) or walked.status_error.hint
+        add("status", "unknown-status", walked.status_error.message, hint)
     if all(front.get(key) for key in _SPELLINGS):
         message = "both 'skip_reason' and 'skipReason' are set; 'skip_reason' is the one used"
         add("skipReason", "skip-reason-spellings", message, "keep one of them")
@@ -51,8 +50,6 @@ def front_matter_findings(doc: Document) -> list[Finding]:
             if key == "skip":
                 hint = "a seed is skipped by 'status: skip', not by a 'skip' key"
             add(key, "unknown-front-key", f"unknown front-matter key '{key}'", hint)
-    try:
-        expected_outcome(doc)
-    except SeedError as error:
-        found.append(from_error(error, "expected-outcome"))
+    if walked.outcome_error is not None:
+        found.append(from_error(walked.outcome_error, "expected-outcome"))
     return found

@@ -7,16 +7,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pytest_seeds.contract.swagger import split_endpoint
-from pytest_seeds.lint.findings import Finding, RawStep, did_you_mean, from_error, step_rule
-from pytest_seeds.model import Phase, SeedError, Step
-from pytest_seeds.reading.document import Block, Document
-from pytest_seeds.reading.parser import (
-    STEP_LANGS,
-    block_steps,
-    build_step,
-    expected_outcome,
-    no_test_request_reason,
-)
+from pytest_seeds.lint.findings import Finding, did_you_mean, from_error, step_rule
+from pytest_seeds.model import Phase, Step
+from pytest_seeds.reading.document import Document
+from pytest_seeds.reading.parser import RawStep, Walk
 from pytest_seeds.running.auth import TOKEN_TYPES
 from pytest_seeds.running.extract import ExtractError, compile_query
 
@@ -29,45 +23,30 @@ NESTED_KEYS = {"expect": ("status",), "file_fields": ("field_name", "file_path",
 RUN_ORDER = (Phase.PREREQUISITE, Phase.TEST, Phase.CLEANUP)
 
 
-def step_findings(doc: Document) -> tuple[list[Finding], list[RawStep]]:
+def step_findings(doc: Document, walked: Walk) -> tuple[list[Finding], list[RawStep]]:
     """The findings of the steps, and the steps as written, in the order they run."""
     found: list[Finding] = []
     steps: list[RawStep] = []
     for phase in RUN_ORDER:
-        for section in doc.sections:
-            for block in section.blocks if section.phase is phase else ():
-                if block.lang not in STEP_LANGS:
-                    continue
-                try:
-                    raws = block_steps(doc.path, block)
-                except SeedError as error:
-                    found.append(from_error(error, "steps-block"))
-                    continue
-                for index, raw in enumerate(raws):
-                    found += _one_step(doc, block, raw, phase, index, steps)
+        for item in walked.blocks:
+            if item.phase is not phase:
+                continue
+            if item.error is not None:
+                found.append(from_error(item.error, "steps-block"))
+            for here in item.steps:
+                steps.append(here)
+                found += _one_step(doc, here)
     found += _duplicate_ids(doc, steps)
-    found += _test_request(doc, steps)
-    found += _outcome_conflicts(doc, steps)
+    found += _test_request(doc, walked, steps)
+    found += _outcome_conflicts(doc, walked, steps)
     return found, steps
 
 
-def _one_step(
-    doc: Document,
-    block: Block,
-    raw: Mapping[str, Any],
-    phase: Phase,
-    index: int,
-    steps: list[RawStep],
-) -> list[Finding]:
-    step_id = str(raw.get("id") or f"{phase.value}-{index + 1}")
+def _one_step(doc: Document, here: RawStep) -> list[Finding]:
+    raw, step_id = here.raw, here.id
     found: list[Finding] = []
-    try:
-        step = build_step(doc.path, block, raw, phase, index, doc.front)
-    except SeedError as error:
-        step = None
-        found.append(from_error(error, step_rule(error), step_id))
-    here = RawStep(raw, phase, block, step_id, block.line + getattr(raw, "line", 1), step)
-    steps.append(here)
+    if here.error is not None:
+        found.append(from_error(here.error, step_rule(here.error), step_id))
 
     def add(key: str, rule: str, message: str, hint: str = "", node: Any = None) -> None:
         found.append(Finding(rule, doc.path, here.line_of(key, node), message, hint, step_id))
@@ -124,16 +103,13 @@ def _duplicate_ids(doc: Document, steps: list[RawStep]) -> list[Finding]:
     return found
 
 
-def _test_request(doc: Document, steps: list[RawStep]) -> list[Finding]:
+def _test_request(doc: Document, walked: Walk, steps: list[RawStep]) -> list[Finding]:
     """The Test Request exists, and one of its steps calls the seed's endpoint."""
+    error = walked.test_request_error
+    if error is not None:  # told on the line of its section, if any
+        line = walked.test_section.line if walked.test_section else None
+        return [Finding("no-test-request", doc.path, line, error.message, error.hint)]
     tests = [raw for raw in steps if raw.phase is Phase.TEST]
-    section = next((s for s in doc.sections if s.phase is Phase.TEST), None)
-    if not tests:
-        message = f"no executable Test Request: {no_test_request_reason(doc.sections)}"
-        hint = "write the request as a ```yaml block with 'steps:' under '## Test Request'"
-        return [
-            Finding("no-test-request", doc.path, section.line if section else None, message, hint)
-        ]
     endpoint = split_endpoint(doc.front.get("endpoint"))
     built = [raw.step for raw in tests if raw.step is not None]
     if endpoint is None or len(built) < len(tests):
@@ -162,11 +138,8 @@ def _segments(path: str) -> list[str]:
     return [segment for segment in path.split("/") if segment]
 
 
-def _outcome_conflicts(doc: Document, steps: list[RawStep]) -> list[Finding]:
-    try:
-        outcome = expected_outcome(doc)
-    except SeedError:
-        return []  # the front-matter rules report it
+def _outcome_conflicts(doc: Document, walked: Walk, steps: list[RawStep]) -> list[Finding]:
+    outcome = walked.outcome  # None when it is wrong: the front-matter rules report it
     found = []
     for raw in steps:
         expect = raw.raw.get("expect")

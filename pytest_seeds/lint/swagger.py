@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from pytest_seeds.contract.swagger import HTTP_METHODS, SpecFile, SpecProblem, SwaggerIndex
+from pytest_seeds.contract.swagger import SpecFile, SpecProblem, SwaggerIndex
 from pytest_seeds.lint.findings import Finding
 from pytest_seeds.lint.steps import calls_endpoint
-from pytest_seeds.model import Phase, Step
+from pytest_seeds.model import SPEC_METHODS, Phase, Step
 from pytest_seeds.reading.document import Document
 
 
@@ -84,7 +84,7 @@ def _step(
 
 
 def _methods(spec: SpecFile, path: str) -> list[str]:
-    return [method for method in sorted(HTTP_METHODS) if spec.find(method, path) is not None]
+    return [method for method in sorted(SPEC_METHODS) if spec.find(method, path) is not None]
 
 
 def _near(spec: SpecFile, method: str, path: str) -> str:

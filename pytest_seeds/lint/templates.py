@@ -12,8 +12,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from pytest_seeds.lint.findings import Finding, RawStep
+from pytest_seeds.lint.findings import Finding
 from pytest_seeds.reading.document import Block
+from pytest_seeds.reading.parser import RawStep
 from pytest_seeds.running.templating import PLACEHOLDER, expression_problem
 from pytest_seeds.settings import param_variable
 

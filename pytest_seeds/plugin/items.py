@@ -15,7 +15,7 @@ from pytest_seeds import settings as seeds_config
 from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.observer import NOTE_PREFIX, ContractObserver
 from pytest_seeds.contract.swagger import SwaggerIndex
-from pytest_seeds.model import KNOWN_STATUSES, SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError
+from pytest_seeds.model import SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError
 from pytest_seeds.output.report import failure_report
 from pytest_seeds.plugin.state import (
     HAR_NAMES_KEY,
@@ -189,20 +189,8 @@ class SeedItem(pytest.Function):
         return self.path, self.seed.line - 1, self.seed.endpoint
 
     def setup(self) -> None:
-        if self.seed.status and self.seed.status not in KNOWN_STATUSES:
-            raise SeedError(
-                self.path,
-                self.seed.line,
-                f"unknown status '{self.seed.status}'",
-                f"use one of {', '.join(KNOWN_STATUSES)}",
-            )
-        if not self.seed.has_test_request:
-            raise SeedError(
-                self.path,
-                None,
-                f"no executable Test Request: {self.seed.no_test_request_reason}",
-                "write the request as a ```yaml block with 'steps:' under '## Test Request'",
-            )
+        if self.seed.problem is not None:  # collected, so that it errors under its endpoint
+            raise self.seed.problem
         super().setup()
         environment = cast(Environment, self.funcargs["seeds_environment"])
         self.missing_tokens = missing_tokens(self.seed, environment.tokens)

@@ -7,6 +7,7 @@ turns it into a :class:`~pytest_seeds.model.Seed`, and lint inspects it.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,7 @@ class Document:
     front: dict[str, Any]
     front_lines: dict[str, int]
     sections: list[Section]
+    text: str  # the whole file, newlines normalized: line n is text.split("\n")[n - 1]
 
 
 def phase_of(heading: str) -> Phase | None:
@@ -79,22 +81,37 @@ def phase_of(heading: str) -> Phase | None:
     return None
 
 
-def check_oversized(path: Path, head: str) -> None:
-    """A file over ``MAX_SEED_BYTES`` whose first 4 KiB say it is a seed is an error."""
-    if _ENDPOINT_LINE.search(head):
-        raise SeedError(
-            path,
-            None,
-            f"the file is larger than {MAX_SEED_BYTES // 1024} KiB",
-            "a seed describes one endpoint; split it or move data out of it",
-        )
+def load_document(path: Path) -> Document | None:
+    """Read one file's raw document; None when it is not a seed. Raises :class:`SeedError`.
+
+    A file over ``MAX_SEED_BYTES`` is an error when its first 4 KiB say it is a seed.
+    """
+    try:
+        with path.open("rb") as handle:  # a huge file is never read whole
+            size = os.fstat(handle.fileno()).st_size  # read(n) allocates n bytes first
+            data = handle.read(min(size, MAX_SEED_BYTES) + 1)
+            if len(data) > size:  # it grew, or it has no size (a pipe)
+                data += handle.read(MAX_SEED_BYTES + 1 - len(data))
+    except OSError as error:
+        raise SeedError(path, None, f"the file cannot be read ({error.strerror})") from None
+    if len(data) > MAX_SEED_BYTES:
+        if _ENDPOINT_LINE.search(data[:4096].decode("utf-8", "replace")):
+            raise SeedError(
+                path,
+                None,
+                f"the file is larger than {MAX_SEED_BYTES // 1024} KiB",
+                "a seed describes one endpoint; split it or move data out of it",
+            )
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SeedError(path, None, f"the file is not UTF-8 text ({error.reason})") from None
+    return read_document(path, text)
 
 
 def read_document(path: Path, text: str) -> Document | None:
-    """Read a Markdown file; None when it is not a seed (no ``endpoint`` in front matter)."""
-    if len(text) > MAX_SEED_BYTES:
-        check_oversized(path, text[:4096])
-        return None
+    """Read a Markdown text; None when it is not a seed (no ``endpoint`` in front matter)."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     boundary = _FRONT_MATTER.FM_BOUNDARY.match(text)
     if boundary is None:
@@ -120,7 +137,7 @@ def read_document(path: Path, text: str) -> Document | None:
         return None
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     front_lines = {key: fm_line + line - 1 for key, line in front.key_lines.items()}
-    return Document(path, dict(front), front_lines, split_sections(body, body_line))
+    return Document(path, dict(front), front_lines, split_sections(body, body_line), text)
 
 
 def split_sections(body: str, first_line: int) -> list[Section]:

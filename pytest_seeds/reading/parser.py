@@ -1,55 +1,97 @@
-"""Turn a seed document into a :class:`~pytest_seeds.model.Seed`, or say what is wrong."""
+"""Turn a seed document into a :class:`~pytest_seeds.model.Seed`, or say what is wrong.
+
+:func:`walk` makes every authoring decision on a document and keeps the errors it finds;
+:func:`build_seed` raises the first of them, and lint reports them all.
+"""
 
 from __future__ import annotations
 
-import os
+import dataclasses
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from pytest_seeds.model import ON_FAIL_VALUES, FileUpload, Phase, Seed, SeedError, Step
-from pytest_seeds.reading.document import (
-    MAX_SEED_BYTES,
-    Block,
-    Document,
-    Section,
-    check_oversized,
-    read_document,
+from pytest_seeds.model import (
+    KNOWN_STATUSES,
+    ON_FAIL_VALUES,
+    STEP_METHODS,
+    FileUpload,
+    Phase,
+    Seed,
+    SeedError,
+    Step,
 )
+from pytest_seeds.reading.document import Block, Document, Section, load_document
 from pytest_seeds.reading.yamlload import error_line, error_text, load_yaml
 from pytest_seeds.reading.yamlsafe import LineDict
 
-HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 STEP_LANGS = ("yaml", "yml")
+NO_TEST_REQUEST_HINT = "write the request as a ```yaml block with 'steps:' under '## Test Request'"
 _FALLBACK_KEYS = ("useFallbackApi", "useFallback")
+
+
+@dataclass(frozen=True)
+class RawStep:
+    """A step as written, where it stands, and its typed form (or why it does not build)."""
+
+    raw: Mapping[str, Any]
+    phase: Phase
+    block: Block
+    id: str
+    line: int
+    step: Step | None = None
+    error: SeedError | None = None  # why it does not build
+
+    def line_of(self, key: str, node: Any = None) -> int:
+        """The file line of ``key`` in ``node`` (default: the step mapping itself)."""
+        lines = getattr(self.raw if node is None else node, "key_lines", {})
+        return self.block.line + lines[key] if key in lines else self.line
+
+
+@dataclass(frozen=True)
+class StepBlock:
+    """A ```yaml block of a phase's section: its steps, or why they cannot be read."""
+
+    block: Block
+    phase: Phase
+    steps: tuple[RawStep, ...] = ()
+    error: SeedError | None = None
+
+
+@dataclass(frozen=True)
+class Walk:
+    """What the parser makes of a document, every error kept rather than raised."""
+
+    blocks: tuple[StepBlock, ...]  # the step blocks of the phase sections, in document order
+    status: str
+    status_error: SeedError | None
+    outcome: int | None  # the front matter's expectedOutcome
+    outcome_error: SeedError | None
+    test_section: Section | None  # the first '## Test Request' section
+    no_test_request_reason: str  # empty when the Test Request has steps
+    test_request_error: SeedError | None
+
+    @property
+    def steps(self) -> list[RawStep]:
+        """Every step as written, in document order."""
+        return [raw for item in self.blocks for raw in item.steps]
+
+    def first_error(self) -> SeedError | None:
+        """The error that stops the document from building: the front matter's, else the
+        first in document order."""
+        errors = [self.outcome_error]
+        for item in self.blocks:
+            errors += [item.error, *(raw.error for raw in item.steps)]
+        return next((error for error in errors if error is not None), None)
 
 
 def load_seed(path: Path) -> Seed | None:
     """Read and parse one file; None when it is not a seed. Raises :class:`SeedError`."""
     document = load_document(path)
     return None if document is None else build_seed(document)
-
-
-def load_document(path: Path) -> Document | None:
-    """Read one file's raw document; None when it is not a seed. Raises :class:`SeedError`."""
-    try:
-        with path.open("rb") as handle:  # a huge file is never read whole
-            size = os.fstat(handle.fileno()).st_size  # read(n) allocates n bytes first
-            data = handle.read(min(size, MAX_SEED_BYTES) + 1)
-            if len(data) > size:  # it grew, or it has no size (a pipe)
-                data += handle.read(MAX_SEED_BYTES + 1 - len(data))
-    except OSError as error:
-        raise SeedError(path, None, f"the file cannot be read ({error.strerror})") from None
-    if len(data) > MAX_SEED_BYTES:
-        check_oversized(path, data[:4096].decode("utf-8", "replace"))
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise SeedError(path, None, f"the file is not UTF-8 text ({error.reason})") from None
-    return read_document(path, text)
 
 
 def build_seed(doc: Document) -> Seed:
@@ -63,18 +105,10 @@ def build_seed(doc: Document) -> Seed:
             "'endpoint' must be a non-empty string",
             'write it as endpoint: "GET /platform/v1/clients"',
         )
-    outcome = expected_outcome(doc)  # a bad value is the front matter's fault, not a step's
-    steps: list[Step] = []
-    for section in doc.sections:
-        if section.phase is None:
-            continue
-        for block in section.blocks:
-            if block.lang not in STEP_LANGS:
-                continue
-            for index, raw in enumerate(block_steps(doc.path, block)):
-                steps.append(build_step(doc.path, block, raw, section.phase, index, front))
-    has_test = any(step.phase is Phase.TEST for step in steps)
-    reason = "" if has_test else no_test_request_reason(doc.sections)
+    walked = walk(doc)
+    error = walked.first_error()  # a bad expectedOutcome is the front matter's, not a step's
+    if error is not None:
+        raise error
     return Seed(
         path=doc.path,
         endpoint=" ".join(endpoint.split()),
@@ -82,13 +116,63 @@ def build_seed(doc: Document) -> Seed:
         domain=str(front.get("domain") or ""),
         tags=tuple(str(tag) for tag in _as_list(front.get("tags"))),
         swagger=str(front["swagger"]) if front.get("swagger") else None,
-        status=str(front.get("status") or "").strip().lower(),
+        status=walked.status,
         skip_reason=skip_reason(doc),
-        expected_outcome=outcome,
-        steps=tuple(steps),
-        has_test_request=not reason,
-        no_test_request_reason=reason,
+        steps=tuple(raw.step for raw in walked.steps if raw.step is not None),
+        no_test_request_reason=walked.no_test_request_reason,
+        problem=walked.status_error or walked.test_request_error,
     )
+
+
+def walk(doc: Document) -> Walk:
+    """Read a document's status, expectedOutcome and steps; errors are kept, not raised."""
+    status = str(doc.front.get("status") or "").strip().lower()
+    status_error = None
+    if status and status not in KNOWN_STATUSES:  # told on the seed's line: the item's
+        status_error = SeedError(
+            doc.path,
+            doc.front_lines.get("endpoint", 1),
+            f"unknown status '{status}'",
+            f"use one of {', '.join(KNOWN_STATUSES)}",
+        )
+    try:
+        outcome, outcome_error = expected_outcome(doc), None
+    except SeedError as error:
+        outcome, outcome_error = None, error
+    blocks = tuple(
+        _step_block(doc, block, section.phase)
+        for section in doc.sections
+        if section.phase is not None
+        for block in section.blocks
+        if block.lang in STEP_LANGS
+    )
+    test_section = next((s for s in doc.sections if s.phase is Phase.TEST), None)
+    has_test = any(item.phase is Phase.TEST and item.steps for item in blocks)
+    reason = "" if has_test else _no_test_request_reason(test_section)
+    test_error = None
+    if reason:
+        message = f"no executable Test Request: {reason}"
+        test_error = SeedError(doc.path, None, message, NO_TEST_REQUEST_HINT)
+    return Walk(
+        blocks, status, status_error, outcome, outcome_error, test_section, reason, test_error
+    )
+
+
+def _step_block(doc: Document, block: Block, phase: Phase) -> StepBlock:
+    try:
+        raws = block_steps(doc.path, block)
+    except SeedError as error:
+        return StepBlock(block, phase, error=error)
+    steps = []
+    for index, raw in enumerate(raws):
+        step_id = str(raw.get("id") or f"{phase.value}-{index + 1}")
+        here = RawStep(raw, phase, block, step_id, block.line + _line(raw))
+        try:
+            here = dataclasses.replace(here, step=build_step(doc.path, here, doc.front))
+        except SeedError as error:
+            here = dataclasses.replace(here, error=error)
+        steps.append(here)
+    return StepBlock(block, phase, tuple(steps))
 
 
 def block_steps(path: Path, block: Block) -> list[Mapping[str, Any]]:
@@ -126,28 +210,19 @@ def block_steps(path: Path, block: Block) -> list[Mapping[str, Any]]:
     return steps
 
 
-def build_step(
-    path: Path,
-    block: Block,
-    raw: Mapping[str, Any],
-    phase: Phase,
-    index: int,
-    front: Mapping[str, Any],
-) -> Step:
+def build_step(path: Path, here: RawStep, front: Mapping[str, Any]) -> Step:
     """Check one raw step mapping and build a :class:`Step`."""
-    line = block.line + _line(raw)
-    step_id = str(raw.get("id") or f"{phase.value}-{index + 1}")
+    raw, phase = here.raw, here.phase
 
     def fail(key: str, message: str, hint: str = "") -> SeedError:
-        line = block.line + _line(raw, key)
-        return SeedError(path, line, f"step '{step_id}': {message}", hint, key)
+        return SeedError(path, here.line_of(key), f"step '{here.id}': {message}", hint, key)
 
     for key in ("method", "path"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise fail(key, f"'{key}' is missing", "every step needs 'method' and 'path'")
     method = raw["method"].strip().upper()
-    if method not in HTTP_METHODS:
-        raise fail("method", f"'{raw['method']}' is not an HTTP method", ", ".join(HTTP_METHODS))
+    if method not in STEP_METHODS:
+        raise fail("method", f"'{raw['method']}' is not an HTTP method", ", ".join(STEP_METHODS))
     expect = raw.get("expect") or {}
     if not isinstance(expect, Mapping):
         raise fail("expect", "'expect' must be a mapping", "expect:\n  status: 200")
@@ -173,11 +248,11 @@ def build_step(
     except (TypeError, ValueError):
         raise fail("sleep", "'sleep' must be a number of milliseconds") from None
     return Step(
-        id=step_id,
+        id=here.id,
         phase=phase,
         method=method,
         path=raw["path"].strip(),
-        line=line,
+        line=here.line,
         description=str(raw.get("description") or ""),
         token=str(raw["token"]).strip().lower() if raw.get("token") else None,
         params=dict(raw.get("params") or {}),
@@ -195,7 +270,6 @@ def build_step(
         in ("multipart", "multipart/form-data"),
         form_fields=dict(raw.get("form_fields") or {}),
         file_fields=_uploads(raw.get("file_fields"), fail),
-        skip_reason=str(raw.get("skipReason") or ""),
     )
 
 
@@ -225,20 +299,19 @@ def expected_outcome(doc: Document) -> int | None:
         ) from None
 
 
-def no_test_request_reason(sections: list[Section]) -> str:
+def _no_test_request_reason(section: Section | None) -> str:
     """Why a document without a ```yaml Test Request block has nothing to run."""
-    for section in sections:
-        if section.phase is Phase.TEST:
-            langs = [block.lang or "plain" for block in section.blocks]
-            if any(lang in STEP_LANGS for lang in langs):
-                return f"its '## {section.heading}' section (line {section.line}) has no steps"
-            if langs:
-                return (
-                    f"its '## {section.heading}' section (line {section.line}) holds a "
-                    f"```{langs[0]} block, not a ```yaml block with 'steps:'"
-                )
-            return f"its '## {section.heading}' section (line {section.line}) has no ```yaml steps"
-    return "it has no '## Test Request' section"
+    if section is None:
+        return "it has no '## Test Request' section"
+    langs = [block.lang or "plain" for block in section.blocks]
+    if any(lang in STEP_LANGS for lang in langs):
+        return f"its '## {section.heading}' section (line {section.line}) has no steps"
+    if langs:
+        return (
+            f"its '## {section.heading}' section (line {section.line}) holds a "
+            f"```{langs[0]} block, not a ```yaml block with 'steps:'"
+        )
+    return f"its '## {section.heading}' section (line {section.line}) has no ```yaml steps"
 
 
 def _statuses(value: Any) -> tuple[int, ...]:

@@ -15,7 +15,7 @@ from pytest_seeds.model import FileUpload, Phase, Seed, Step
 from pytest_seeds.running.auth import authorization, token_type, wants_on_behalf_of
 from pytest_seeds.running.extract import ExtractError, extract
 from pytest_seeds.running.routing import MissingBaseURL, Target, base_url_for
-from pytest_seeds.running.templating import Context, TemplateError
+from pytest_seeds.running.templating import Context, TemplateError, as_text
 
 OnBehalfLookup = Callable[[Seed, Step], bool]
 
@@ -134,12 +134,12 @@ class SeedRun:
         declared = self.env.swagger_on_behalf_of
         if wants_on_behalf_of(step, declared is not None and declared(self.seed, step)):
             headers["X-On-Behalf-Of"] = str(self._business_uid(where))
-        headers.update({k: _text(v) for k, v in render(step.headers, f"{where} headers").items()})
-        params = {k: _text(v) for k, v in render(step.params, f"{where} params").items()}
+        headers.update({k: as_text(v) for k, v in render(step.headers, f"{where} headers").items()})
+        params = {k: as_text(v) for k, v in render(step.params, f"{where} params").items()}
         request = Request(step.method, url, params=params, headers=headers)
         if step.multipart:
             fields = render(step.form_fields, f"{where} form_fields")
-            request.form = {k: _text(v) for k, v in fields.items()}
+            request.form = {k: as_text(v) for k, v in fields.items()}
             request.files = tuple(self._upload(step, upload) for upload in step.file_fields)
         elif step.body is not None:
             request.json = render(step.body, f"{where} body")
@@ -174,7 +174,7 @@ class SeedRun:
             if _inside(base, upload.file_path):
                 candidate = (base / upload.file_path).resolve()
                 name = upload.filename or candidate.name
-                filename = _text(
+                filename = as_text(
                     self.context.render(name, f"step '{step.id}' file_fields filename")
                 )
                 return Upload(upload.field_name, candidate, filename)
@@ -202,9 +202,3 @@ def _status_problem(step: Step, status: int) -> str:
     wanted = " or ".join(map(str, step.expect_status))
     hint = status_hint(status, step.method)
     return f"expected status {wanted}, received {status}" + (f"; {hint}" if hint else "")
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)

@@ -135,7 +135,7 @@ class Context:
         whole = PLACEHOLDER.fullmatch(text)
         if whole:
             return self.evaluate(whole.group(1), where)
-        return PLACEHOLDER.sub(lambda m: _as_text(self.evaluate(m.group(1), where)), text)
+        return PLACEHOLDER.sub(lambda m: as_text(self.evaluate(m.group(1), where)), text)
 
     def evaluate(self, expression: str, where: str) -> Any:
         """Value of ``name[.key...] [| filter: args]...``."""
@@ -169,7 +169,8 @@ def _child(value: Any, key: str) -> Any:
     return _MISSING
 
 
-def _as_text(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """A value as it stands in a URL, header or form field: booleans as JSON, None as ""."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else str(value)
@@ -177,14 +178,14 @@ def _as_text(value: Any) -> str:
 
 def _slice(value: Any, *args: int) -> str:
     """JavaScript ``String.slice(start[, end])``: ``slice: -4`` keeps the last four characters."""
-    text = _as_text(value)
+    text = as_text(value)
     return text[args[0] : args[1] if len(args) > 1 else None]
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
     "slice": _slice,
-    "upcase": lambda value: _as_text(value).upper(),
-    "downcase": lambda value: _as_text(value).lower(),
+    "upcase": lambda value: as_text(value).upper(),
+    "downcase": lambda value: as_text(value).lower(),
     "default": lambda value, fallback="": value if value not in (None, "") else fallback,
 }
 
