@@ -14,12 +14,12 @@ import pytest
 import yaml
 from pytest_httpserver import HTTPServer
 
-from conftest import run_seeds, seed_doc, sent
 from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.mismatch import MAX_SHOWN
 from pytest_seeds.contract.swagger import SpecFile, SwaggerIndex
 from pytest_seeds.http.transport import Request
 from pytest_seeds.sandbox import DEMO_PARAMS, DEMO_TOKENS, Sandbox
+from tests.helpers import run_seeds, seed_doc, sent
 
 INFO = {"title": "t", "version": "1"}
 SWAGGER2: dict[str, Any] = {

@@ -1,7 +1,7 @@
 """Faults on the wire: each one fails its own seed with a clear paragraph, and the run goes on.
 
 Every fault comes from a real local server: pytest-httpserver (a handler per test, the echo
-of ``conftest`` for everything else), or a raw TCP server here for answers HTTP servers do not give (silence,
+of ``tests/helpers.py`` for everything else), or a raw TCP server here for answers HTTP servers do not give (silence,
 stalls, garbage). Each test runs a faulty seed and a healthy one after it.
 """
 
@@ -18,9 +18,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from conftest import echo, run_seeds, seed_doc, wire_args
 from pytest_seeds.http import transport
 from pytest_seeds.output.report import body_excerpt
+from tests.helpers import echo, run_seeds, seed_doc, wire_args
 
 TIMEOUT = "--seeds-timeout=0.5"
 Answer = Callable[[socket.socket, threading.Event], None]

@@ -13,8 +13,8 @@ from types import ModuleType
 
 import pytest
 
-from conftest import runpytest
 from pytest_seeds.sandbox import Sandbox
+from tests.helpers import runpytest
 
 N = 96
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import line_of, seed_doc
 from pytest_seeds.model import Phase, Seed, SeedError
 from pytest_seeds.reading.parser import load_seed
+from tests.helpers import line_of, seed_doc
 
 
 def load(tmp_path: Path, text: str, name: str = "seed.md") -> Seed | None:
