@@ -2,16 +2,20 @@
 
 ``api`` is an HTTP server on a real socket that echoes every request (``/status/<code>/...``
 answers with that status); ``tokens`` configures every token type through the environment.
+Child processes (``runpytest_subprocess``, ``-n``) import the ``pytest_seeds`` this session
+imported, so a checkout tests its own code even where another one is installed.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 
+import pytest_seeds
 from tests.helpers import SECRETS, echo
 
 
@@ -26,6 +30,17 @@ def api(httpserver: HTTPServer) -> HTTPServer:
     """An HTTP server that echoes every request (see :func:`tests.helpers.echo`)."""
     httpserver.expect_request(re.compile(".*")).respond_with_handler(echo)
     return httpserver
+
+
+CHECKOUT = Path(pytest_seeds.__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _children_import_this_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Child processes find this session's ``pytest_seeds`` first (PYTHONPATH)."""
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [str(CHECKOUT), os.environ.get("PYTHONPATH")]))
+    )
 
 
 @pytest.fixture(autouse=True)
