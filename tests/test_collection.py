@@ -7,7 +7,7 @@ import gc
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import line_of, run_seeds, runpytest, seed_doc, sent, wire_args
+from tests.helpers import line_of, run_seeds, runpytest, seed_doc, sent, wire_args
 
 FAILING = "- id: boom\n  method: GET\n  path: /status/418/boom\n"
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from conftest import run_seeds, runpytest, seed_doc
 from pytest_seeds.settings import SETTINGS, ConfigError, Setting, Settings, load_values, resolve
+from tests.helpers import run_seeds, runpytest, seed_doc
 
 
 def level_values(setting: Setting, tmp_path: Path) -> tuple[Any, Any, Any]:

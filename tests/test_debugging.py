@@ -208,6 +208,7 @@ def test_summary_json_differs_between_runs_only_in_timing(
         documents.append(json.loads((pytester.path / f"s{number}.json").read_text()))
     first, second = ({k: v for k, v in doc.items() if k != "timing"} for doc in documents)
     assert first == second
+    assert first["totals"]["seeds"] == len(first["seeds"]) == 8  # both runs ran every seed
     assert [row["seed"] for row in first["seeds"]] == sorted(row["seed"] for row in first["seeds"])
     assert set(documents[0]["timing"]) == {"started", "finished", "seconds", "slowest_steps"}
 

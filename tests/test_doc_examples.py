@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import line_of
 from pytest_seeds.contract.examples import check_examples, statuses_in
 from pytest_seeds.contract.swagger import SwaggerIndex
 from pytest_seeds.reading.document import read_document
 from pytest_seeds.reading.parser import load_seed
+from tests.helpers import line_of
 
 SPEC = {
     "swagger": "2.0",

@@ -1,68 +1,32 @@
 """Faults on the wire: each one fails its own seed with a clear paragraph, and the run goes on.
 
 Every fault comes from a real local server: pytest-httpserver (a handler per test, the echo
-of ``conftest`` for everything else), or a raw TCP server here for answers HTTP servers do not give (silence,
-stalls, garbage). Each test runs a faulty seed and a healthy one after it.
+of ``tests/helpers.py`` for everything else), or a raw TCP server (``tests/tcp_servers.py``)
+for answers HTTP servers do not give (silence, stalls, garbage). Each test runs a faulty seed
+and a healthy one after it.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from conftest import echo, run_seeds, seed_doc, wire_args
 from pytest_seeds.http import transport
 from pytest_seeds.output.report import body_excerpt
+from tests.helpers import echo, run_seeds, seed_doc, wire_args
+from tests.tcp_servers import closed_port, hang_up, headers_then_stall, not_http, raw_server, silent
 
 TIMEOUT = "--seeds-timeout=0.5"
-Answer = Callable[[socket.socket, threading.Event], None]
 
 
 @pytest.fixture(autouse=True)
 def _setup(tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Tokens configured; no proxy between the seeds and the local servers."""
     monkeypatch.setenv("NO_PROXY", "*")
-
-
-@contextmanager
-def raw_server(answer: Answer) -> Iterator[str]:
-    """A TCP server on 127.0.0.1 that runs ``answer`` on each connection; yields its URL."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            connection.recv(65536)
-            threading.Thread(target=answer, args=(connection, stop), daemon=True).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
-
-
-def closed_port() -> int:
-    """A local port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def run_faults(
@@ -104,26 +68,6 @@ def test_no_connection(pytester: pytest.Pytester, httpserver: HTTPServer) -> Non
     result.stdout.fnmatch_lines(
         ["  the host name 'api.seeds-test.invalid' does not resolve: check the base URL*"]
     )
-
-
-def silent(connection: socket.socket, stop: threading.Event) -> None:
-    stop.wait(10)
-    connection.close()
-
-
-def headers_then_stall(connection: socket.socket, stop: threading.Event) -> None:
-    connection.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"partial":')
-    stop.wait(10)
-    connection.close()
-
-
-def not_http(connection: socket.socket, stop: threading.Event) -> None:
-    connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
-    connection.close()
-
-
-def hang_up(connection: socket.socket, stop: threading.Event) -> None:
-    connection.close()
 
 
 def test_servers_that_do_not_answer_properly(

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import runpytest, seed_doc
+from tests.helpers import runpytest, seed_doc
 
 EXAMPLES = 300
 SEEDS_PER_RUN = 3

@@ -12,9 +12,9 @@ import tracemalloc
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import run_seeds, seed_doc, sent, wire_args
 from pytest_seeds.reading.yamlsafe import MAX_DEPTH
 from pytest_seeds.running.templating import Context, TemplateError
+from tests.helpers import run_seeds, seed_doc, sent, wire_args
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import SECRETS, line_of, run_seeds, seed_doc, wire_args
+from tests.helpers import SECRETS, line_of, run_seeds, seed_doc, wire_args
 
 SEEDS = {
     "get_clients": seed_doc(

@@ -13,7 +13,7 @@ import re
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import line_of, run_seeds, seed_doc
+from tests.helpers import line_of, run_seeds, seed_doc
 
 API_SPEC = """\
 openapi: 3.0.0

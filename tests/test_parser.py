@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import line_of, seed_doc
 from pytest_seeds.model import Phase, Seed, SeedError
 from pytest_seeds.reading.document import load_document
 from pytest_seeds.reading.parser import expected_outcome, load_seed, walk
+from tests.helpers import line_of, seed_doc
 
 
 def load(tmp_path: Path, text: str, name: str = "seed.md") -> Seed | None:

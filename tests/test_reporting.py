@@ -7,7 +7,7 @@ import re
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import SECRETS, line_of, run_seeds, seed_doc, wire_args
+from tests.helpers import SECRETS, line_of, run_seeds, seed_doc, wire_args
 
 
 @pytest.fixture(autouse=True)

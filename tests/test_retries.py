@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
-from test_faults import closed_port, raw_server, silent
 from werkzeug import Request, Response
 
-from conftest import run_seeds, runpytest, seed_doc, wire_args
 from pytest_seeds.http.ratelimit import RateLimiter, worker_share
 from pytest_seeds.http.retries import RetryPolicy, SeedRetry
 from pytest_seeds.http.transport import Client
 from pytest_seeds.http.transport import Request as SeedRequest
+from tests.helpers import run_seeds, runpytest, seed_doc, wire_args
+from tests.tcp_servers import closed_port, raw_server, silent
 
 NO_BACKOFF = "--seeds-retry-backoff=0"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import line_of, run_seeds, seed_doc, sent, wire_args
+from tests.helpers import line_of, run_seeds, seed_doc, sent, wire_args
 
 FRONT = "domain: demo"
 PLAIN = seed_doc("GET /v1/plain", "- id: plain\n  method: GET\n  path: /v1/plain\n", front=FRONT)

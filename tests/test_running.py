@@ -13,8 +13,8 @@ from types import SimpleNamespace
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import SECRETS, echoed, line_of, run_seeds, runpytest, seed_doc, sent, wire_args
 from pytest_seeds.running import runner
+from tests.helpers import SECRETS, echoed, line_of, run_seeds, runpytest, seed_doc, sent, wire_args
 
 
 def run(pytester: pytest.Pytester, api: HTTPServer, *args: str) -> pytest.RunResult:

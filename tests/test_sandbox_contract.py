@@ -17,13 +17,13 @@ import pytest
 import requests
 import yaml
 
-from conftest import runpytest, seed_doc
 from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.swagger import SwaggerIndex
 from pytest_seeds.running.auth import authorization
 from pytest_seeds.sandbox import DEMO_PARAMS, DEMO_TOKENS, Sandbox
 from pytest_seeds.sandbox.core import PARTNERS
 from pytest_seeds.sandbox.server import ROUTER
+from tests.helpers import runpytest, seed_doc
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

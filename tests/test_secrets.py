@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import SECRETS, runpytest, seed_doc
 from pytest_seeds.sandbox import Sandbox
 from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.watch import SecretWatch, header_secrets, is_secret_name, json_secrets
+from tests.helpers import SECRETS, runpytest, seed_doc
 
 CONFIGURED = {
     "partner_key": "pk-live-4b1d6f2e",  # listed under secrets:

@@ -120,9 +120,9 @@ def test_query_string_is_stripped_and_trailing_slash_tolerated(tmp_path: Path) -
     )
     index = SwaggerIndex(tmp_path)
     assert index.find("PUT", "/p/payment/checkout").template == "/p/payment/checkout"
-    assert index.find("PUT", "/p/payment/checkout/?a=1&b={{v}}") is not None
-    assert index.find("GET", "/p/x/") is not None
-    assert index.find("GET", "/p/x?y=/z") is not None
+    assert index.find("PUT", "/p/payment/checkout/?a=1&b={{v}}").template == "/p/payment/checkout"
+    assert index.find("GET", "/p/x/").template == "/p/x"
+    assert index.find("GET", "/p/x?y=/z").template == "/p/x"
     assert index.find("GET", "/p/x/y?") is None
 
 
@@ -186,11 +186,13 @@ def test_scan_reports_unparsable_files_but_passes_over_other_documents(tmp_path:
     write(tmp_path, "fixtures/package.json", {"name": "x"})
     write(tmp_path, ".git/hidden.json", "{bad")
     write(tmp_path, "node_modules/m/bad.json", "{bad")
+    write(tmp_path, "node_modules/m/spec.json", swagger2("/dep", {"/ok": {"get": OK}}))
     write(tmp_path, "venv/pyvenv.cfg", "home = /usr/bin\n")
     write(tmp_path, "venv/lib/bad.json", "{bad")
     index = SwaggerIndex(tmp_path)
-    assert index.find("GET", "/g/ok") is not None
-    assert index.find("GET", "/g/ok") is not None
+    op = index.find("GET", "/g/ok")
+    assert op is not None and (op.spec.name, op.template) == ("good.json", "/g/ok")
+    assert index.find("GET", "/dep/ok") is None  # a dependency's spec is not the project's
     assert [(p.path.name, "YAML" in p.message) for p in index.problems()] == [("broken.yaml", True)]
     assert [s.path.name for s in index.specs()] == ["good.json"]
 
@@ -266,7 +268,8 @@ def test_path_level_parameters_merged_and_overridden(tmp_path: Path) -> None:
         ("uid", "query", None),
     ]
     assert op.header_names() == frozenset({"x-trace"})
-    assert op.path_item is item or op.path_item == item
+    assert (op.path_item, op.operation) == (item, item["get"])
+    assert op.pointer == "/paths/~1t~1{uid}/get"
 
 
 def test_unresolvable_and_cyclic_refs_do_not_break(tmp_path: Path) -> None:

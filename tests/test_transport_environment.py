@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import sent
 from pytest_seeds.http.transport import Client, Request
+from tests.helpers import sent
 
 
 @pytest.fixture

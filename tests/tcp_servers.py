@@ -1,0 +1,68 @@
+"""A raw TCP server on 127.0.0.1, for answers HTTP servers do not give, and those answers.
+
+:func:`raw_server` runs an *answer* on each connection it accepts: :func:`silent` never
+answers, :func:`headers_then_stall` stops in the middle of a body, :func:`not_http` is another
+protocol, :func:`hang_up` closes without a word. :func:`closed_port` is a port nothing listens on.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+Answer = Callable[[socket.socket, threading.Event], None]
+
+
+@contextmanager
+def raw_server(answer: Answer) -> Iterator[str]:
+    """A TCP server on 127.0.0.1 that runs ``answer`` on each connection; yields its URL."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            connection.recv(65536)
+            threading.Thread(target=answer, args=(connection, stop), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+def closed_port() -> int:
+    """A local port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def silent(connection: socket.socket, stop: threading.Event) -> None:
+    stop.wait(10)
+    connection.close()
+
+
+def headers_then_stall(connection: socket.socket, stop: threading.Event) -> None:
+    connection.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"partial":')
+    stop.wait(10)
+    connection.close()
+
+
+def not_http(connection: socket.socket, stop: threading.Event) -> None:
+    connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+    connection.close()
+
+
+def hang_up(connection: socket.socket, stop: threading.Event) -> None:
+    connection.close()
