@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("corpus", type=Path, help="folder with workflows/ and swagger/")
     args = parser.parse_args()
     index = SwaggerIndex(args.corpus)
-    contract = Contract.shared(index)
+    contract = Contract(index)
     seeds = Counter[str]()
     steps = Counter[str]()
     shown = Counter[str]()

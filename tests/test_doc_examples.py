@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.examples import check_examples, statuses_in
 from pytest_seeds.contract.swagger import SwaggerIndex
 from pytest_seeds.reading.document import read_document
@@ -114,7 +115,7 @@ def test_examples_against_their_statuses(tmp_path: Path) -> None:
     document = read_document(seed_path, SEED)
     seed = load_seed(seed_path)
     assert document is not None and seed is not None
-    findings = check_examples(document, SwaggerIndex(tmp_path), seed.steps)
+    findings = check_examples(document, Contract(SwaggerIndex(tmp_path)), seed.steps)
     where = "POST /v1/things in swagger/things.json"
     assert [(f.rule, f.line, f.message) for f in findings] == [
         (
@@ -145,5 +146,5 @@ def test_without_an_operation_only_malformed_json_is_reported(tmp_path: Path) ->
     seed_path.write_text(SEED)
     document = read_document(seed_path, SEED)
     assert document is not None
-    findings = check_examples(document, SwaggerIndex(tmp_path))
+    findings = check_examples(document, Contract(SwaggerIndex(tmp_path)))
     assert [f.rule for f in findings] == ["example-json"]

@@ -355,9 +355,16 @@ def test_files_are_read_once_even_from_many_threads(
     assert sorted(p.name for p in reads) == [f"s{i}.json" for i in range(5)]
 
 
-def test_shared_index_is_one_per_root(tmp_path: Path) -> None:
-    assert SwaggerIndex.shared(tmp_path) is SwaggerIndex.shared(tmp_path / ".")
-    assert SwaggerIndex.shared(tmp_path) is not SwaggerIndex.shared(tmp_path / "other")
+def test_one_index_and_contract_per_run_nothing_process_wide(pytester: pytest.Pytester) -> None:
+    from pytest_seeds.plugin.state import contract, swagger_index
+
+    config = pytester.parseconfigure()
+    assert swagger_index(config) is swagger_index(config)
+    assert contract(config) is contract(config)
+    assert contract(config).index is swagger_index(config)
+    other = pytester.parseconfigure()
+    assert swagger_index(other) is not swagger_index(config)
+    assert contract(other) is not contract(config)
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import threading
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pytest_seeds.contract.mismatch import Mismatch, child
@@ -86,20 +85,7 @@ def _scalar(raw: str, kind: str | None) -> Any:
 
 
 class Contract:
-    """Operation lookups and compiled checks for one Swagger root (one per process)."""
-
-    _shared: ClassVar[weakref.WeakKeyDictionary[SwaggerIndex, Contract]] = (
-        weakref.WeakKeyDictionary()
-    )
-    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
-
-    @classmethod
-    def shared(cls, index: SwaggerIndex) -> Contract:
-        """The contract checks of ``index`` (created on first use)."""
-        with cls._shared_lock:
-            if index not in cls._shared:
-                cls._shared[index] = cls(index)
-            return cls._shared[index]
+    """Operation lookups and compiled checks for one Swagger index (the plugin keeps one per run)."""
 
     def __init__(self, index: SwaggerIndex) -> None:
         self.index = index

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.mismatch import Mismatch, shown
-from pytest_seeds.contract.swagger import Operation, SwaggerIndex, split_endpoint
+from pytest_seeds.contract.swagger import Operation, split_endpoint
 from pytest_seeds.model import Phase, Step
 from pytest_seeds.reading.document import Block, Document, Section
 
@@ -88,12 +88,11 @@ def _heading_statuses(section: Section, block: Block, lines: list[str]) -> tuple
 
 
 def check_examples(
-    document: Document, index: SwaggerIndex, steps: Sequence[Step] = ()
+    document: Document, contract: Contract, steps: Sequence[Step] = ()
 ) -> list[ExampleFinding]:
     """Findings for the JSON examples of one seed; ``steps`` are its parsed steps, if any."""
     endpoint = split_endpoint(document.front.get("endpoint"))
     tests = [step.expect_status for step in steps if step.phase is Phase.TEST]
-    contract = Contract.shared(index)
     swagger = document.front.get("swagger")
     operation = contract.operation(swagger, *endpoint) if endpoint else None
     findings = []

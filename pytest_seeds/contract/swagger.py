@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import yaml
@@ -292,10 +292,7 @@ def _skip_dir(parent: str, name: str) -> bool:
 
 
 class SwaggerIndex:
-    """Loads spec files under a root lazily, once per process; thread-safe."""
-
-    _shared: ClassVar[dict[Path | None, SwaggerIndex]] = {}
-    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+    """Loads spec files under a root lazily, each once; thread-safe (the plugin keeps one per run)."""
 
     def __init__(self, root: Path | None) -> None:
         self.root = Path(os.path.abspath(root)) if root is not None else None
@@ -304,15 +301,6 @@ class SwaggerIndex:
         self._problems: dict[SpecProblem, None] = {}
         self._all: _Trie | None = None
         self._scanned: list[Path] | None = None
-
-    @classmethod
-    def shared(cls, root: Path | None) -> SwaggerIndex:
-        """The process-wide index for ``root`` (created on first use)."""
-        key = Path(os.path.abspath(root)) if root is not None else None
-        with cls._shared_lock:
-            if key not in cls._shared:
-                cls._shared[key] = cls(key)
-            return cls._shared[key]
 
     def resolve(self, ref: str | None) -> Path | None:
         """Front-matter value -> spec path; None if empty or escaping/lacking the root.

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
+from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.examples import check_examples
-from pytest_seeds.contract.swagger import SwaggerIndex, split_endpoint
+from pytest_seeds.contract.swagger import split_endpoint
 from pytest_seeds.lint.findings import ERROR, RULES, WARNING, Finding, from_error
 from pytest_seeds.lint.front import front_matter_findings
 from pytest_seeds.lint.steps import step_findings
@@ -35,7 +36,7 @@ def read(path: Path) -> Document | SeedError | None:
 
 
 def check(
-    target: Document | SeedError, names: Collection[str], index: SwaggerIndex
+    target: Document | SeedError, names: Collection[str], contract: Contract
 ) -> list[Finding]:
     """Every finding of one seed, in line order; ``names`` are the configured template values."""
     if isinstance(target, SeedError):
@@ -48,7 +49,7 @@ def check(
     endpoint = split_endpoint(target.front.get("endpoint"))
     if endpoint is not None:
         built = [raw.step for raw in steps if raw.step is not None]
-        findings += swagger_findings(target, endpoint, built, index)
-        examples = check_examples(target, index, built)
+        findings += swagger_findings(target, endpoint, built, contract.index)
+        examples = check_examples(target, contract, built)
         findings += [Finding(e.rule, e.path, e.line, e.message, e.hint) for e in examples]
     return sorted(findings, key=lambda finding: finding.line or 0)

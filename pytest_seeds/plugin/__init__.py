@@ -35,6 +35,7 @@ from pytest_seeds.plugin.state import (
     SeedContractWarning,
     SeedStepWarning,
     SeedSwaggerWarning,
+    contract,
     get_settings,
     swagger_index,
 )
@@ -190,7 +191,7 @@ def seeds_environment(request: pytest.FixtureRequest) -> Environment:
         client=request.getfixturevalue("seeds_client"),
         files_dir=settings.files_dir,
         swagger_on_behalf_of=on_behalf_of,
-        observers=step_observers(settings, redactor, index),
+        observers=step_observers(settings, redactor, contract(config)),
     )
 
 

@@ -14,7 +14,6 @@ import pytest
 from pytest_seeds import settings as seeds_config
 from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.observer import NOTE_PREFIX, ContractObserver
-from pytest_seeds.contract.swagger import SwaggerIndex
 from pytest_seeds.model import SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError
 from pytest_seeds.output.report import failure_report
 from pytest_seeds.plugin.state import (
@@ -26,6 +25,7 @@ from pytest_seeds.plugin.state import (
     SeedContractWarning,
     SeedStepWarning,
     SeedSwaggerWarning,
+    contract,
     get_settings,
     junit_allows_properties,
     swagger_index,
@@ -114,10 +114,8 @@ class SeedLintItem(pytest.Function):
     def runtest(self) -> None:
         from pytest_seeds import lint as seeds_lint
 
-        settings = get_settings(self.config)
-        index = SwaggerIndex.shared(settings.swagger_root or self.config.rootpath)
         params = cast(dict[str, Any], self.funcargs["seeds_params"])
-        findings = seeds_lint.check(self.target, params, index)
+        findings = seeds_lint.check(self.target, params, contract(self.config))
         here = self.config.invocation_params.dir
         errors = [f.text(here) for f in findings if f.severity == seeds_lint.ERROR]
         warned = [f.text(here) for f in findings if f.severity == seeds_lint.WARNING]
@@ -257,7 +255,7 @@ class SeedItem(pytest.Function):
         recorder = HarRecorder(self.seed, self.redactor)
         path = settings.har / self.config.stash[HAR_NAMES_KEY][self.path]
         self.addfinalizer(lambda: recorder.write(path))  # runs after the Cleanup steps
-        observers = step_observers(settings, self.redactor, swagger_index(self.config), recorder)
+        observers = step_observers(settings, self.redactor, contract(self.config), recorder)
         return dataclasses.replace(environment, observers=observers)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
@@ -272,7 +270,7 @@ class SeedItem(pytest.Function):
 def step_observers(
     settings: seeds_config.Settings,
     redactor: Redactor,
-    index: SwaggerIndex,
+    checks: Contract,
     har: StepObserver | None = None,
 ) -> tuple[StepObserver, ...]:
     """The step observers the settings ask for, in the order they must see each step."""
@@ -282,7 +280,7 @@ def step_observers(
     if har is not None:
         observers.append(har)
     if settings.contract != "off":
-        observers.append(ContractObserver(Contract.shared(index), settings.contract))
+        observers.append(ContractObserver(checks, settings.contract))
     # last, so that it sees the request as sent
     observers.append(SecretWatch(redactor, settings.secret_names))
     return tuple(observers)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pytest_seeds import settings as seeds_config
+from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.swagger import SwaggerIndex
 from pytest_seeds.secrets.redact import Redactor
 
@@ -16,6 +17,7 @@ HAR_NAMES_KEY = pytest.StashKey[dict[Path, str]]()
 SWAGGER_TOLD_KEY = pytest.StashKey[set[object]]()
 LABEL_MARKS_KEY = pytest.StashKey[dict[str, pytest.MarkDecorator]]()
 SWAGGER_INDEX_KEY = pytest.StashKey[SwaggerIndex]()
+CONTRACT_KEY = pytest.StashKey[Contract]()
 RESERVED_MARKS = frozenset(
     {
         "skip",
@@ -55,8 +57,15 @@ def junit_allows_properties(config: pytest.Config) -> bool:
 
 
 def swagger_index(config: pytest.Config) -> SwaggerIndex:
-    """The process's Swagger index, looked up once per run."""
+    """The run's Swagger index (one per process and run, shared by every seed)."""
     if SWAGGER_INDEX_KEY not in config.stash:
         root = get_settings(config).swagger_root or config.rootpath
-        config.stash[SWAGGER_INDEX_KEY] = SwaggerIndex.shared(root)
+        config.stash[SWAGGER_INDEX_KEY] = SwaggerIndex(root)
     return config.stash[SWAGGER_INDEX_KEY]
+
+
+def contract(config: pytest.Config) -> Contract:
+    """The run's contract checks over :func:`swagger_index` (compiled validators kept)."""
+    if CONTRACT_KEY not in config.stash:
+        config.stash[CONTRACT_KEY] = Contract(swagger_index(config))
+    return config.stash[CONTRACT_KEY]
