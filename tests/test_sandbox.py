@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ def call(
 
 
 def future(hours: float) -> str:
-    when = datetime.now(timezone.utc) + timedelta(hours=hours)
+    when = datetime.now(UTC) + timedelta(hours=hours)
     return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
@@ -691,7 +691,7 @@ def load_seed(path: Path) -> tuple[dict, dict[str, list[dict]]]:
 
 
 def builtins() -> dict[str, str]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     fmt = "%Y-%m-%dT%H:%M:%S.000Z"
     rnd = secrets.token_hex(4)
     return {

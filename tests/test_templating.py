@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from pytest_seeds.running.templating import BUILTIN_NAMES, Context, TemplateError, names_in
 
-NOW = datetime(2026, 11, 26, 9, 15, 30, 123456, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 9, 15, 30, 123456, tzinfo=UTC)
 NOW_S = int(NOW.timestamp())
 SPEC_BUILTINS = {
     "now_datetime": "2026-11-26T09:15:30.123Z",
@@ -70,11 +70,11 @@ def test_random_builtin_format(name: str, pattern: str) -> None:
     ("now", "expected"),
     [
         (
-            datetime(2024, 1, 31, 23, 59, tzinfo=timezone.utc),
+            datetime(2024, 1, 31, 23, 59, tzinfo=UTC),
             ("2024-02-29", "2024-01-31", "2024-02-01"),
         ),
-        (datetime(2025, 12, 31, tzinfo=timezone.utc), ("2026-01-31", "2025-12-31", "2026-01-01")),
-        (datetime(2023, 2, 1, tzinfo=timezone.utc), ("2023-03-01", "2023-02-28", "2023-02-02")),
+        (datetime(2025, 12, 31, tzinfo=UTC), ("2026-01-31", "2025-12-31", "2026-01-01")),
+        (datetime(2023, 2, 1, tzinfo=UTC), ("2023-03-01", "2023-02-28", "2023-02-02")),
     ],
 )
 def test_month_edges(now: datetime, expected: tuple[str, str, str]) -> None:

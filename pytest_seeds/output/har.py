@@ -10,7 +10,7 @@ import hashlib
 import io
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,7 @@ class HarRecorder:
         self._started: dict[int, datetime] = {}
 
     def before_send(self, run: SeedRun, step: Step, request: Request) -> None:
-        self._started[id(request)] = datetime.now(timezone.utc)
+        self._started[id(request)] = datetime.now(UTC)
 
     def after_response(self, run: SeedRun, record: StepRecord) -> None:
         """Nothing to check."""

@@ -13,7 +13,7 @@ import re
 import secrets
 import string
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
@@ -44,7 +44,7 @@ def _random_text(length: int = 10) -> str:
 
 def builtin_values(now: datetime | None = None) -> dict[str, Callable[[], Any]]:
     """Generators of every built-in value, relative to ``now`` (UTC)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     last_day = calendar.monthrange(now.year, now.month)[1]
     tag = _random_text(8)
@@ -87,7 +87,7 @@ def _add_month(day: datetime) -> datetime:
     )
 
 
-BUILTIN_NAMES = frozenset(builtin_values(datetime(2000, 1, 1, tzinfo=timezone.utc)))
+BUILTIN_NAMES = frozenset(builtin_values(datetime(2000, 1, 1, tzinfo=UTC)))
 
 
 class Context:
@@ -96,7 +96,7 @@ class Context:
     def __init__(self, configured: Mapping[str, Any], now: datetime | None = None) -> None:
         self.extracted: dict[str, Any] = {}
         self._configured = configured
-        self._now = now or datetime.now(timezone.utc)
+        self._now = now or datetime.now(UTC)
         self._builtins: dict[str, Callable[[], Any]] = {}  # made on the first use of one
         self._cache: dict[str, Any] = {}
 

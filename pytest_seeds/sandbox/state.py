@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .core import JSON, not_found
 
@@ -20,7 +20,7 @@ def new_id() -> str:
 
 def now_iso() -> str:
     """Current UTC time as ``2026-11-26T17:00:00.000Z``."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "000Z"
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + "000Z"
 
 
 @dataclass
