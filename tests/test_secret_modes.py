@@ -5,7 +5,7 @@ configured tokens, a token a conftest override of ``seeds_tokens`` gets from a l
 string), values named secret (listed under ``secrets:``, by suffix, a number), a value a step
 extracts, a token sent upper-cased through a filter. Each mode below runs it in a child pytest
 process; then no secret, nor its URL-encoded, JSON-escaped or base64 form, may appear in
-stdout, stderr, the debug log or the JUnit XML.
+stdout, stderr, the debug log or the JUnit XML, nor as a ``str`` or ``bytes`` repr shows those.
 """
 
 from __future__ import annotations
@@ -129,8 +129,8 @@ STALLED = """
 
 
 def forms(secret: str) -> set[str]:
-    """A secret as written, URL-encoded, JSON-escaped and base64-encoded."""
-    return {
+    """A secret as written, URL-encoded, JSON-escaped, base64, and as str and bytes reprs."""
+    written = {
         secret,
         quote(secret, safe=""),
         quote_plus(secret),
@@ -138,6 +138,11 @@ def forms(secret: str) -> set[str]:
         json.dumps(secret, ensure_ascii=False)[1:-1],
         base64.b64encode(secret.encode()).decode().rstrip("="),
     }
+    return (
+        written
+        | {repr(form)[1:-1] for form in written}
+        | {repr(form.encode())[2:-1] for form in written}
+    )
 
 
 @dataclass(frozen=True)
