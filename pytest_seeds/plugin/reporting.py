@@ -243,9 +243,11 @@ def mask_debug_log(config: pytest.Config) -> None:
     pytest writes it through ``config.trace.root.setwriter(file.write)``; wrapping that
     writer needs the writer in use, which only pluggy's private ``TagTracer._writer`` holds.
     So the file is masked once pytest has closed it: this is a cleanup registered before
-    pytest's own (cleanups run last-registered first). Until then, and if the process is
-    killed, the file holds what pytest traced: pytest-seeds' own values (settings,
-    fixtures, environment, requests) are Secrets there; other code's plain values are not.
+    pytest's own (cleanups run last-registered first); were it to run first, the masked file
+    replaces the path and pytest's last lines go to the replaced one, lost but not shown.
+    Until then, and if the process is killed, the file holds what pytest traced:
+    pytest-seeds' own values (settings, fixtures, environment, requests) are Secrets there;
+    other code's plain values (a conftest's, requests') are not.
     """
     name = config.getoption("debug", None)
     redactor = config.stash.get(REDACTOR_KEY, None)
