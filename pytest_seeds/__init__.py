@@ -7,6 +7,7 @@ the HTTP stack. The pytest plugin is :mod:`pytest_seeds.plugin` (registered thro
 
 from pytest_seeds.model import Phase, Seed, SeedError, Step
 from pytest_seeds.running.routing import Target
+from pytest_seeds.secrets.secret import Secret
 from pytest_seeds.settings import Settings
 
-__all__ = ["Phase", "Seed", "SeedError", "Settings", "Step", "Target"]
+__all__ = ["Phase", "Secret", "Seed", "SeedError", "Settings", "Step", "Target"]

@@ -4,7 +4,8 @@ Each setting has a command-line flag, an ini key and (where it makes sense) an
 environment variable; the command line wins over the environment, which wins
 over the ini file. Tokens and configured values come from the ``--seeds-config``
 file (``{"tokens": {...}, "params": {...}, "secrets": [names]}``, JSON or YAML) and from
-``SEEDS_TOKEN_<TYPE>`` / ``SEEDS_PARAM_<NAME>`` environment variables.
+``SEEDS_TOKEN_<TYPE>`` / ``SEEDS_PARAM_<NAME>`` environment variables; token values and
+values with a secret name are :class:`~pytest_seeds.secrets.secret.Secret` values.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 import yaml
 
 from pytest_seeds.reading.yamlload import load_yaml
+from pytest_seeds.secrets.secret import Secret
+from pytest_seeds.secrets.watch import conceal_named, conceal_tokens
 
 TOKEN_ENV_PREFIX = "SEEDS_TOKEN_"
 PARAM_ENV_PREFIX = "SEEDS_PARAM_"
@@ -205,8 +208,8 @@ class Settings:
         None,
         "send this header (e.g. X-Request-Id) with <seed>:<step>:<random> on every step",
     )
-    tokens: Mapping[str, str] = field(default_factory=dict)
-    params: Mapping[str, Any] = field(default_factory=dict)
+    tokens: Mapping[str, Secret] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)  # secret-named values: Secrets
     secret_names: tuple[str, ...] = ()
 
 
@@ -306,15 +309,18 @@ def secret_names(data: Mapping[str, Any], path: Path | None) -> tuple[str, ...]:
 
 def load_values(
     path: Path | None, environ: Mapping[str, str]
-) -> tuple[dict[str, str], dict[str, Any]]:
+) -> tuple[dict[str, Secret], dict[str, Any]]:
     """Tokens and params from the config file at ``path`` and the environment."""
     return config_values(read_config(path), path, environ)
 
 
 def config_values(
     data: Mapping[str, Any], path: Path | None, environ: Mapping[str, str]
-) -> tuple[dict[str, str], dict[str, Any]]:
-    """Tokens and params from the config file's mapping, then ``SEEDS_TOKEN_*``/``SEEDS_PARAM_*``."""
+) -> tuple[dict[str, Secret], dict[str, Any]]:
+    """Tokens and params from the config file's mapping, then ``SEEDS_TOKEN_*``/``SEEDS_PARAM_*``.
+
+    Every token, and every param with a secret name, is a Secret.
+    """
     tokens: dict[str, Any] = {}
     params: dict[str, Any] = {}
     for key, target in (("tokens", tokens), ("params", params)):
@@ -328,4 +334,4 @@ def config_values(
             tokens[name.removeprefix(TOKEN_ENV_PREFIX).lower()] = value
         elif name.startswith(PARAM_ENV_PREFIX):
             params[name.removeprefix(PARAM_ENV_PREFIX).lower()] = value
-    return tokens, params
+    return conceal_tokens(tokens), conceal_named(params, secret_names(data, path))

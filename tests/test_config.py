@@ -144,7 +144,8 @@ def test_bad_config_file(tmp_path: Path, text: str, message: str) -> None:
 
 SHOW = """
 def test_show(seeds_settings, seeds_tokens, seeds_params):
-    print("SETTINGS", seeds_settings.base_url, seeds_settings.timeout, seeds_tokens, seeds_params)
+    tokens = {kind: token.reveal() for kind, token in seeds_tokens.items()}  # Secrets
+    print("SETTINGS", seeds_settings.base_url, seeds_settings.timeout, tokens, seeds_params)
 """
 
 

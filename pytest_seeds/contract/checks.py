@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pytest_seeds.contract.mismatch import Mismatch, child
 from pytest_seeds.contract.swagger import Operation, SwaggerIndex
+from pytest_seeds.secrets.secret import reveal, reveal_text
 
 if TYPE_CHECKING:
     from pytest_seeds.contract.schemas import SchemaBook
@@ -241,13 +242,14 @@ class Contract:
         """Mismatches of a rendered request: JSON body, query and path parameters."""
         rules = self.request_rules(operation)
         found: list[Mismatch] = []
-        if request.has_json and rules.body_uri is not None:
-            found += self.book.check(rules.body_uri, request.json)
+        if request.has_json and rules.body_uri is not None:  # checked as sent: secrets revealed
+            found += self.book.check(rules.body_uri, reveal(request.json))
         elif rules.body_required and request.json is None and request.form is None:
             found.append(Mismatch("body", "", "required", "a request body (required)", "none"))
-        values = _path_values(operation.template, request.url)
-        url_query = dict(parse_qsl(urlsplit(request.url).query, keep_blank_values=True))
-        values["query"] = {**url_query, **{k: str(v) for k, v in request.params.items()}}
+        url = reveal_text(request.url)
+        values = _path_values(operation.template, url)
+        url_query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+        values["query"] = {**url_query, **{k: str(v) for k, v in reveal(request.params).items()}}
         for check in rules.params:
             subject = f"{check.where} parameter '{check.name}'"
             raw = values.get(check.where, {}).get(check.name)

@@ -15,6 +15,7 @@ import requests
 from pytest_seeds.http.faults import describe_body_error, describe_error
 from pytest_seeds.http.ratelimit import RateLimiter
 from pytest_seeds.http.retries import LimitedAdapter, RetryPolicy, SeedRetry, retry_note
+from pytest_seeds.secrets.secret import Text, reveal, reveal_text
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -27,19 +28,19 @@ class Upload:
 
     field_name: str
     path: Path
-    filename: str
+    filename: Text
 
 
 @dataclass
 class Request:
-    """A request ready to send: every template rendered."""
+    """A request ready to send: every template rendered, secret values still Secrets."""
 
     method: str
-    url: str
+    url: Text
     params: dict[str, Any] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, Text] = field(default_factory=dict)
     json: Any = None
-    form: dict[str, str] | None = None
+    form: dict[str, Text] | None = None
     files: tuple[Upload, ...] = ()
 
     @property
@@ -115,7 +116,7 @@ class Client:
                 response = self._send(request, handles)
             except (OSError, ValueError, TypeError) as error:  # requests' errors are OSErrors
                 notes = (retry_note(retried),) if retried else ()
-                message = describe_error(error, self.timeout, request.url)
+                message = describe_error(error, self.timeout, str(request.url))
                 raise TransportError(message, notes) from None
             finally:
                 for handle in handles:
@@ -129,17 +130,17 @@ class Client:
         if request.files:
             handles += [upload.path.open("rb") for upload in request.files]
             files = [
-                (upload.field_name, (upload.filename, handle))
+                (upload.field_name, (reveal_text(upload.filename), handle))
                 for upload, handle in zip(request.files, handles, strict=True)
             ]
         prepared = self.session.prepare_request(
-            requests.Request(
+            requests.Request(  # the one place secret values are handed to requests
                 request.method,
-                request.url,
-                params=request.params or {},
-                headers=request.headers,
-                json=request.json if request.has_json else None,
-                data=request.form or {},
+                reveal_text(request.url),
+                params=reveal(request.params) or {},
+                headers=reveal(request.headers),
+                json=reveal(request.json) if request.has_json else None,
+                data=reveal(request.form) or {},
                 files=files,
             )
         )

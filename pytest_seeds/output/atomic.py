@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 
 def write_text(path: Path, text: str) -> None:
@@ -14,10 +16,29 @@ def write_text(path: Path, text: str) -> None:
     into one folder never step on each other's temporary files.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    _replace(path, lambda stream: stream.write(text))
+
+
+def rewrite_lines(path: Path, change: Callable[[str], str]) -> None:
+    """Replace a text file by its lines passed through ``change``, the same way, line by line.
+
+    Bytes that are not UTF-8 are kept as they were.
+    """
+    kept = "surrogateescape"
+    with path.open(encoding="utf-8", errors=kept, newline="") as source:
+        _replace(path, lambda stream: stream.writelines(map(change, source)), kept, "")
+
+
+def _replace(
+    path: Path,
+    write: Callable[[TextIO], object],
+    errors: str = "strict",
+    newline: str | None = None,
+) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "w", encoding="utf-8", errors=errors, newline=newline) as stream:
+            write(stream)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -10,33 +10,36 @@ from urllib.parse import urlencode
 from pytest_seeds.http.transport import Request
 from pytest_seeds.http.wire import sent_headers, sent_json, sent_url
 from pytest_seeds.secrets.redact import MIN_SECRET_LENGTH
+from pytest_seeds.secrets.secret import Secret, reveal_text
 from pytest_seeds.settings import token_variable
 
 
-def curl_command(request: Request, tokens: Mapping[str, str]) -> str:
+def curl_command(request: Request, tokens: Mapping[str, Secret | str]) -> str:
     """A bash command that sends ``request`` with curl; no token value appears in it.
 
     Every token value is written as ``"$SEEDS_TOKEN_<TYPE>"``; the body and the query
     string are exactly the bytes requests sends.
     """
+    values = {kind: reveal_text(value) for kind, value in sorted(tokens.items()) if value}
     variables = {
         value: token_variable(kind)
-        for kind, value in sorted(tokens.items())
-        if value and len(value) >= MIN_SECRET_LENGTH
+        for kind, value in values.items()
+        if len(value) >= MIN_SECRET_LENGTH
     }
     quote = _Quoter(variables)
     body, headers = sent_json(request), sent_headers(request)
+    form = {name: reveal_text(value) for name, value in (request.form or {}).items()}
     payload: list[str] = []
     if body is not None:
         payload.append(f"--data-raw {quote(body)}")
     elif request.files:
-        payload += [f"--form-string {quote(f'{k}={v}')}" for k, v in (request.form or {}).items()]
+        payload += [f"--form-string {quote(f'{k}={v}')}" for k, v in form.items()]
         payload += [
-            f"--form {quote(f'{upload.field_name}=@{_field(str(upload.path))};filename={_field(upload.filename)}')}"
+            f"--form {quote(f'{upload.field_name}=@{_field(str(upload.path))};filename={_field(reveal_text(upload.filename))}')}"
             for upload in request.files
         ]
-    elif request.form:
-        payload.append(f"--data-raw {quote(urlencode(request.form))}")
+    elif form:
+        payload.append(f"--data-raw {quote(urlencode(form))}")
     words = ["curl", "--include", "--silent", "--show-error", "--globoff", "--location"]
     if request.method == "HEAD":
         words.append("--head")

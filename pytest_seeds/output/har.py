@@ -23,6 +23,7 @@ from pytest_seeds.model import Seed, Step
 from pytest_seeds.output import atomic
 from pytest_seeds.running.runner import SeedRun, StepRecord
 from pytest_seeds.secrets.redact import Redactor
+from pytest_seeds.secrets.secret import reveal, reveal_text
 
 CREATOR = harfile.Creator(name="pytest-seeds", version="1")
 HTTP_VERSION = "HTTP/1.1"
@@ -104,6 +105,7 @@ class HarRecorder:
         }
 
     def _request(self, request: Request) -> harfile.Request:
+        """The request as sent (secrets revealed by ``http.wire`` and here), then masked."""
         text = self.redactor.text
         body = sent_json(request)
         post_data = None
@@ -111,11 +113,13 @@ class HarRecorder:
             post_data = harfile.PostData(mimeType="application/json", text=text(body))
         elif request.form is not None or request.files:
             fields = [
-                harfile.PostParameter(name=name, value=text(value))
+                harfile.PostParameter(name=name, value=text(reveal_text(value)))
                 for name, value in (request.form or {}).items()
             ]
             fields += [
-                harfile.PostParameter(name=upload.field_name, fileName=upload.filename)
+                harfile.PostParameter(
+                    name=upload.field_name, fileName=text(reveal_text(upload.filename))
+                )
                 for upload in request.files
             ]
             kind = "multipart/form-data" if request.files else "application/x-www-form-urlencoded"
@@ -125,7 +129,7 @@ class HarRecorder:
             url=text(sent_url(request)),
             httpVersion=HTTP_VERSION,
             headers=_records(self.redactor.headers(sent_headers(request))),
-            queryString=_records({k: text(str(v)) for k, v in request.params.items()}),
+            queryString=_records({k: text(str(v)) for k, v in reveal(request.params).items()}),
             postData=post_data,
             bodySize=len(body.encode()) if body is not None else (0 if post_data is None else -1),
         )

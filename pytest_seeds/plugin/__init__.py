@@ -24,6 +24,7 @@ from pytest_seeds.plugin.items import SeedFile, step_observers
 from pytest_seeds.plugin.reporting import (
     SecretMasking,
     SeedsSummary,
+    mask_debug_log,
     pytest_collection,
     pytest_collection_modifyitems,
     pytest_runtest_logreport,
@@ -44,7 +45,7 @@ from pytest_seeds.running.routing import Target
 from pytest_seeds.running.runner import Environment
 from pytest_seeds.secrets import logmask
 from pytest_seeds.secrets.redact import Redactor
-from pytest_seeds.secrets.watch import named_secrets
+from pytest_seeds.secrets.secret import Secret, secrets_in
 
 # --- options and settings -------------------------------------------------------------------
 
@@ -92,6 +93,8 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     namespace = early_config.known_args_namespace
     settings = _resolve(early_config, lambda dest: getattr(namespace, dest, None))
     early_config.stash[SETTINGS_KEY] = settings  # the same Config object: resolved once
+    # registered before pytest's --debug cleanup closes the log, so it runs after it
+    early_config.add_cleanup(lambda: mask_debug_log(early_config))
     if not namespace.file_or_dir:
         namespace.file_or_dir = [str(path) for path in settings.dirs if path.exists()]
 
@@ -110,12 +113,11 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--seeds-dir: no such file or folder: {', '.join(missing)}")
     if settings.dirs and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [str(path) for path in settings.dirs]
-    redactor = Redactor(
-        [*settings.tokens.values(), *named_secrets(settings.params, settings.secret_names)]
-    )
+    redactor = Redactor(secrets_in([settings.tokens, settings.params]))
     config.stash[REDACTOR_KEY] = redactor
     config.add_cleanup(logmask.install(redactor))
-    config.pluginmanager.register(SecretMasking(redactor), "seeds-secret-masking")
+    masking = SecretMasking(redactor, settings.secret_names)
+    config.pluginmanager.register(masking, "seeds-secret-masking")
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(SeedsSummary(config, settings), "seeds-summary")
 
@@ -136,14 +138,17 @@ def seeds_target(seeds_settings: seeds_config.Settings) -> Target:
 
 
 @pytest.fixture(scope="session")
-def seeds_tokens(seeds_settings: seeds_config.Settings) -> dict[str, str]:
-    """Tokens by type (staff, app, client, directory, admin, internal)."""
+def seeds_tokens(seeds_settings: seeds_config.Settings) -> dict[str, Secret]:
+    """Tokens by type (staff, app, client, directory, admin, internal), as Secrets.
+
+    An override may return plain strings: the seeds get them as Secrets all the same.
+    """
     return dict(seeds_settings.tokens)
 
 
 @pytest.fixture(scope="session")
 def seeds_params(seeds_settings: seeds_config.Settings) -> dict[str, Any]:
-    """Configured template values; a callable value is called once per seed run."""
+    """Configured template values (Secrets under secret names); a callable is called per run."""
     return dict(seeds_settings.params)
 
 
@@ -174,10 +179,7 @@ def seeds_environment(request: pytest.FixtureRequest) -> Environment:
     """
     config = request.config
     settings = get_settings(config)
-    tokens = request.getfixturevalue("seeds_tokens")
-    params = request.getfixturevalue("seeds_params")
-    redactor = config.stash[REDACTOR_KEY]
-    redactor.add([*tokens.values(), *named_secrets(params, settings.secret_names)])
+    redactor = config.stash[REDACTOR_KEY]  # it learnt the tokens and values as they were set up
     index = swagger_index(config)
 
     def on_behalf_of(seed: Seed, step: Step) -> bool:
@@ -186,12 +188,13 @@ def seeds_environment(request: pytest.FixtureRequest) -> Environment:
 
     return Environment(
         target=request.getfixturevalue("seeds_target"),
-        tokens=tokens,
-        params=params,
+        tokens=request.getfixturevalue("seeds_tokens"),
+        params=request.getfixturevalue("seeds_params"),
         client=request.getfixturevalue("seeds_client"),
         files_dir=settings.files_dir,
         swagger_on_behalf_of=on_behalf_of,
         observers=step_observers(settings, redactor, contract(config)),
+        secret_names=settings.secret_names,
     )
 
 

@@ -7,7 +7,7 @@ import json
 import linecache
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +21,8 @@ from pytest_seeds.output.failuretext import FailureText
 from pytest_seeds.output.report import transcript
 from pytest_seeds.running.runner import StepFailure
 from pytest_seeds.secrets.redact import Redactor
+from pytest_seeds.secrets.secret import secrets_in
+from pytest_seeds.secrets.watch import conceal_named, conceal_tokens
 
 try:
     from pytest_html import extras as html_extras
@@ -31,6 +33,7 @@ except ImportError:  # pytest-html is optional
 from pytest_seeds.plugin.items import BrokenSeedItem, SeedItem
 from pytest_seeds.plugin.state import (
     HAR_NAMES_KEY,
+    REDACTOR_KEY,
     get_settings,
 )
 
@@ -162,10 +165,57 @@ def _utc(seconds: float) -> str:
 
 
 class SecretMasking:
-    """Masks known secrets in every test and collection report, before anything shows it."""
+    """Masks known secrets in every report, warning, terminal line and internal error.
 
-    def __init__(self, redactor: Redactor) -> None:
+    The second line of defence: pytest-seeds' own values are Secrets, but frames inside
+    requests and urllib3, a conftest's variables and a server's answers hold plain text.
+    """
+
+    def __init__(self, redactor: Redactor, secret_names: tuple[str, ...] = ()) -> None:
         self.redactor = redactor
+        self.secret_names = secret_names
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef[Any]) -> Generator[None, Any, Any]:
+        """Learn the values of ``seeds_tokens`` and ``seeds_params`` (overrides too) when set up.
+
+        An override may return plain strings, and a test may use them before any seed runs.
+        """
+        value = yield
+        if isinstance(value, Mapping) and fixturedef.argname == "seeds_tokens":
+            self.redactor.add(secrets_in(conceal_tokens(value)))
+        elif isinstance(value, Mapping) and fixturedef.argname == "seeds_params":
+            self.redactor.add(secrets_in(conceal_named(value, self.secret_names)))
+        return value
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """Mask what pytest writes to the terminal from now on.
+
+        Tracebacks pytest prints itself bypass the reports: Ctrl-C with ``--full-trace``
+        (the arguments of every frame, those in requests and urllib3 included), INTERNALERROR.
+        pytest offers no hook for terminal text, so the writer's ``write`` is wrapped.
+        """
+        if session.config.pluginmanager.get_plugin("terminalreporter") is None:
+            return
+        writer = session.config.get_terminal_writer()
+        write = writer.write
+
+        def masked(msg: str, **kwargs: Any) -> None:
+            write(self.redactor.text(msg), **kwargs)
+
+        writer.write = masked  # type: ignore[method-assign]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_internalerror(self, excrepr: Any) -> None:
+        """An internal error's text, masked for every writer of it (terminal, JUnit, stderr).
+
+        Its text is made by ``toterminal``, the one method every writer calls.
+        """
+        text = str(excrepr)
+        masked = self.redactor.text(text)
+        if masked != text:
+            excrepr.toterminal = lambda writer: writer.line(masked)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -185,6 +235,25 @@ class SecretMasking:
         if line is None:
             line = linecache.getline(warning_message.filename, warning_message.lineno)
         warning_message.line = self.redactor.text(line)
+
+
+def mask_debug_log(config: pytest.Config) -> None:
+    """Mask pytest's ``--debug`` log with every secret known at the end of the run.
+
+    pytest writes it through ``config.trace.root.setwriter(file.write)``; wrapping that
+    writer needs the writer in use, which only pluggy's private ``TagTracer._writer`` holds.
+    So the file is masked once pytest has closed it: this is a cleanup registered before
+    pytest's own (cleanups run last-registered first); were it to run first, the masked file
+    replaces the path and pytest's last lines go to the replaced one, lost but not shown.
+    Until then, and if the process is killed, the file holds what pytest traced:
+    pytest-seeds' own values (settings, fixtures, environment, requests) are Secrets there;
+    other code's plain values (a conftest's, requests') are not.
+    """
+    name = config.getoption("debug", None)
+    redactor = config.stash.get(REDACTOR_KEY, None)
+    path = config.invocation_params.dir / name if isinstance(name, str) else None
+    if redactor is not None and path is not None and path.is_file():
+        atomic.rewrite_lines(path, redactor.text)
 
 
 def _mask_report(report: pytest.TestReport | pytest.CollectReport, redactor: Redactor) -> None:

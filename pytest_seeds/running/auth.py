@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from pytest_seeds.model import Seed, Step
 from pytest_seeds.running.routing import is_partners
+from pytest_seeds.secrets.secret import Secret, Text, join
 from pytest_seeds.settings import token_variable
 
 TOKEN_TYPES = ("staff", "app", "client", "directory", "admin", "internal")
@@ -23,16 +24,14 @@ def token_types(seed: Seed) -> frozenset[str]:
     return frozenset(token_type(step) for step in seed.steps)
 
 
-def authorization(kind: str, token: str, path: str) -> str:
-    """The Authorization header value for a token of a type, on a path."""
+def authorization(kind: str, token: Secret, path: str) -> Text:
+    """The Authorization header value for a token of a type, on a path: a Secret."""
     if is_partners(path):
-        return f'Token token="{token}"'
-    if kind in ADMIN_SCHEME_TOKENS:
-        return f"Admin {token}"
-    return f"Bearer {token}"
+        return join(['Token token="', token, '"'])
+    return join(["Admin " if kind in ADMIN_SCHEME_TOKENS else "Bearer ", token])
 
 
-def missing_tokens(seed: Seed, tokens: Mapping[str, str]) -> list[str]:
+def missing_tokens(seed: Seed, tokens: Mapping[str, Secret]) -> list[str]:
     """Token types the seed's steps use that are not configured, sorted."""
     return sorted(kind for kind in token_types(seed) if not tokens.get(kind))
 

@@ -16,6 +16,8 @@ from pytest_seeds.running.auth import authorization, token_type, wants_on_behalf
 from pytest_seeds.running.extract import ExtractError, extract
 from pytest_seeds.running.routing import MissingBaseURL, Target, base_url_for
 from pytest_seeds.running.templating import Context, TemplateError, as_text
+from pytest_seeds.secrets.secret import Secret, Text, join, reveal_text
+from pytest_seeds.secrets.watch import conceal_named, conceal_tokens, secret_if_named
 
 OnBehalfLookup = Callable[[Seed, Step], bool]
 
@@ -35,15 +37,25 @@ class StepObserver(Protocol):
 
 @dataclass(frozen=True)
 class Environment:
-    """Everything a seed run needs from outside: where, with what, and how."""
+    """Everything a seed run needs from outside: where, with what, and how.
+
+    Tokens, and values whose names are secret (``secret_names``: the config file's
+    ``secrets:``), are Secrets here whatever was passed in: ``seeds_tokens`` and
+    ``seeds_params`` overrides may return plain strings.
+    """
 
     target: Target
-    tokens: Mapping[str, str]
+    tokens: Mapping[str, Secret]
     params: Mapping[str, Any]
     client: Client
     files_dir: Path | None = None
     swagger_on_behalf_of: OnBehalfLookup | None = None
     observers: tuple[StepObserver, ...] = ()
+    secret_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tokens", conceal_tokens(self.tokens))
+        object.__setattr__(self, "params", conceal_named(self.params, self.secret_names))
 
 
 @dataclass
@@ -52,7 +64,7 @@ class StepRecord:
 
     step: Step
     method: str
-    url: str = ""
+    url: Text = ""
     status: int | None = None
     seconds: float = 0.0
     outcome: str = "ok"  # ok | failed | continued | not run
@@ -123,17 +135,21 @@ class SeedRun:
         return record
 
     def build(self, step: Step) -> Request:
-        """Render a step into a request: URL, auth, params, headers and body."""
+        """Render a step into a request: URL, auth, params, headers and body.
+
+        Secrets stay Secrets in the request (a secret in the path makes the URL one).
+        """
         where = f"step '{step.id}'"
         render = self.context.render
-        path = str(render(step.path, f"{where} path"))
-        base = base_url_for(step, path, self.env.target) if "://" not in path else ""
-        url = base + (path if path.startswith("/") or not base else "/" + path)
+        path = as_text(render(step.path, f"{where} path"))
+        route = reveal_text(path)  # where it goes is decided on the plain path
+        base = base_url_for(step, route, self.env.target) if "://" not in route else ""
+        url = join([base, "" if route.startswith("/") or not base else "/", path])
         kind = token_type(step)
-        headers = {"Authorization": authorization(kind, self.env.tokens[kind], path)}
+        headers = {"Authorization": authorization(kind, self.env.tokens[kind], route)}
         declared = self.env.swagger_on_behalf_of
         if wants_on_behalf_of(step, declared is not None and declared(self.seed, step)):
-            headers["X-On-Behalf-Of"] = str(self._business_uid(where))
+            headers["X-On-Behalf-Of"] = as_text(self._business_uid(where))
         headers.update({k: as_text(v) for k, v in render(step.headers, f"{where} headers").items()})
         params = {k: as_text(v) for k, v in render(step.params, f"{where} params").items()}
         request = Request(step.method, url, params=params, headers=headers)
@@ -146,19 +162,20 @@ class SeedRun:
         return request
 
     def extract(self, step: Step, response: Response) -> None:
-        """Store each ``extract`` value for later steps."""
+        """Store each ``extract`` value for later steps (a Secret when its name is secret)."""
         for name, expression in step.extract.items():
             if "{{" in expression and not expression.lstrip().startswith("$"):
-                self.context.extracted[name] = self.context.render(expression, f"extract {name}")
-                continue
-            try:
-                document = response.json()
-            except ValueError as error:
-                raise StepProblem(f"extract '{name}' needs a JSON body, but {error}") from None
-            try:
-                self.context.extracted[name] = extract(document, expression)
-            except ExtractError as error:
-                raise StepProblem(f"extract '{name}': {error}") from None
+                value = self.context.render(expression, f"extract {name}")
+            else:
+                try:
+                    document = response.json()
+                except ValueError as error:
+                    raise StepProblem(f"extract '{name}' needs a JSON body, but {error}") from None
+                try:
+                    value = extract(document, expression)
+                except ExtractError as error:
+                    raise StepProblem(f"extract '{name}': {error}") from None
+            self.context.extracted[name] = secret_if_named(name, value, self.env.secret_names)
 
     def _business_uid(self, where: str) -> Any:
         for name in ("business_uid", "business_id"):

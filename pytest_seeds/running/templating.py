@@ -4,6 +4,9 @@ Names resolve from, in order: values extracted by earlier steps, configured
 values, then built-ins. Built-ins and callable configured values are computed
 once per seed run, so two uses agree. Nothing here evaluates Python: a template
 is a name, optional ``.key`` parts and optional ``| filter: args``.
+
+A value rendered from a :class:`Secret` stays one: alone, inside a larger text, through
+a filter, as a number.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import string
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from pytest_seeds.secrets.secret import Secret, Text, conceal, join
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 _NAME = re.compile(r"^[A-Za-z_][\w-]*(?:\.[\w-]+)*$")
@@ -129,13 +134,21 @@ class Context:
         return value
 
     def render_text(self, text: str, where: str) -> Any:
-        """A string with every ``{{...}}`` replaced; a lone placeholder keeps its value's type."""
+        """A string with every ``{{...}}`` replaced; a lone placeholder keeps its value's type.
+
+        A text with a secret value in it is a Secret.
+        """
         if "{{" not in text:
             return text
         whole = PLACEHOLDER.fullmatch(text)
         if whole:
             return self.evaluate(whole.group(1), where)
-        return PLACEHOLDER.sub(lambda m: as_text(self.evaluate(m.group(1), where)), text)
+        parts: list[Text] = []
+        end = 0
+        for match in PLACEHOLDER.finditer(text):
+            parts += [text[end : match.start()], as_text(self.evaluate(match.group(1), where))]
+            end = match.end()
+        return join([*parts, text[end:]])
 
     def evaluate(self, expression: str, where: str) -> Any:
         """Value of ``name[.key...] [| filter: args]...``."""
@@ -169,8 +182,19 @@ def _child(value: Any, key: str) -> Any:
     return _MISSING
 
 
-def as_text(value: Any) -> str:
-    """A value as it stands in a URL, header or form field: booleans as JSON, None as ""."""
+def as_text(value: Any) -> Text:
+    """A value as it stands in a URL, header or form field: booleans as JSON, None as "".
+
+    A Secret's text is a Secret.
+    """
+    if isinstance(value, Secret):
+        plain = value.reveal()
+        return value if isinstance(plain, str) else Secret(_text(plain))
+    return _text(value)
+
+
+def _text(value: Any) -> str:
+    """A plain value as text (see :func:`as_text`)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else str(value)
@@ -178,20 +202,20 @@ def as_text(value: Any) -> str:
 
 def _slice(value: Any, *args: int) -> str:
     """JavaScript ``String.slice(start[, end])``: ``slice: -4`` keeps the last four characters."""
-    text = as_text(value)
+    text = _text(value)
     return text[args[0] : args[1] if len(args) > 1 else None]
 
 
-FILTERS: dict[str, Callable[..., Any]] = {
+FILTERS: dict[str, Callable[..., Any]] = {  # applied to plain values (apply_filter)
     "slice": _slice,
-    "upcase": lambda value: as_text(value).upper(),
-    "downcase": lambda value: as_text(value).lower(),
+    "upcase": lambda value: _text(value).upper(),
+    "downcase": lambda value: _text(value).lower(),
     "default": lambda value, fallback="": value if value not in (None, "") else fallback,
 }
 
 
 def apply_filter(value: Any, text: str, name: str, where: str) -> Any:
-    """Apply one ``filter: arg, arg`` to a value."""
+    """Apply one ``filter: arg, arg`` to a value; a Secret's result is a Secret."""
     filter_name, _, raw_args = text.partition(":")
     function = FILTERS.get(filter_name.strip())
     if function is None:
@@ -199,6 +223,8 @@ def apply_filter(value: Any, text: str, name: str, where: str) -> Any:
         raise TemplateError(name, where, f"uses unknown filter '{filter_name.strip()}' ({known})")
     args = [_literal(arg.strip()) for arg in raw_args.split(",") if arg.strip()]
     try:
+        if isinstance(value, Secret):
+            return conceal(function(value.reveal(), *args))
         return function(value, *args)
     except (TypeError, ValueError):
         raise TemplateError(name, where, f"has bad arguments for filter '{text.strip()}'") from None

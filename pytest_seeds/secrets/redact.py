@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
 
-MASK = "***"
+from pytest_seeds.secrets.secret import MASK
+
 SECRET_HEADERS = frozenset(
     {"authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"}
 )
@@ -19,7 +21,8 @@ class Redactor:
     """Replaces every known secret value, wherever it appears in a text.
 
     Secrets can be added while a run goes on (:meth:`add`); each is also masked in
-    its URL-encoded and JSON-escaped forms, as a server may echo it back that way.
+    its URL-encoded, JSON-escaped and base64 forms, as a server may echo it back that way,
+    and in each of those as a Python ``str`` or ``bytes`` repr shows it (a traceback's locals).
     """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
@@ -72,10 +75,19 @@ def mask_header(value: str) -> str:
 
 
 def _forms(secret: str) -> set[str]:
-    """A secret as written, URL-encoded and JSON-escaped (long enough to be worth masking)."""
-    forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
-    forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
-    return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
+    """A secret as written, URL-encoded, JSON-escaped, base64, and as reprs show those."""
+    encoded = secret.encode()
+    written = {
+        secret,
+        quote(secret, safe=""),
+        quote_plus(secret),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        base64.b64encode(encoded).decode().rstrip("="),
+        base64.urlsafe_b64encode(encoded).decode().rstrip("="),
+    }
+    shown = {repr(form)[1:-1] for form in written} | {repr(form.encode())[2:-1] for form in written}
+    return {form for form in written | shown if len(form) >= MIN_SECRET_LENGTH}
 
 
 _HEADER_LINE = re.compile(r"(?im)^(\s*(?:" + "|".join(SECRET_HEADERS) + r")\s*:\s*)(.+)$")

@@ -1,10 +1,12 @@
 """Finding the secrets a seed run uses, so that the redactor masks them in every output.
 
-Known before a seed runs: token values, and configured values with a secret name.
-Found while it runs (:class:`SecretWatch`, a step observer): the credentials in
-secret headers it sends (``Authorization``, ``Cookie``, ``X-Api-Key``...), the
-password of a URL, query parameters, form fields and JSON body fields with a
-secret name, extracted values with a secret name, cookies the server sets, and
+Known before a seed runs: token values, and configured values with a secret name; both
+travel as :class:`~pytest_seeds.secrets.secret.Secret` values (:func:`conceal_tokens`,
+:func:`conceal_named`). Found while it runs (:class:`SecretWatch`, a step observer): every
+Secret a request carries, as sent (``Bearer <token>``, ``{{api_token | upcase}}``), the
+credentials in secret headers it sends (``Authorization``, ``Cookie``, ``X-Api-Key``...),
+the password of a URL, query parameters, form fields and JSON body fields with a secret
+name, extracted values with a secret name (Secrets too), cookies the server sets, and
 secret-named fields of JSON answers.
 
 A name is secret when the ``--seeds-config`` file lists it under ``secrets:``,
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pytest_seeds.secrets.redact import MIN_SECRET_LENGTH, SECRET_HEADERS, Redactor
+from pytest_seeds.secrets.secret import conceal, reveal_text, secrets_in
 
 if TYPE_CHECKING:
     from pytest_seeds.http.transport import Request
@@ -37,6 +40,22 @@ _SET_COOKIE = re.compile(r"(?:^|,)\s*[^=;,\s]+=([^;]*)")
 def is_secret_name(name: str, declared: Iterable[str] = ()) -> bool:
     """Whether values under this name are secret."""
     return name.lower() in declared or SECRET_NAME.search(name) is not None
+
+
+def secret_if_named(name: str, value: Any, declared: Iterable[str] = ()) -> Any:
+    """The value as a Secret when its name is secret (see ``conceal``), else as it is."""
+    return conceal(value) if is_secret_name(name, declared) else value
+
+
+def conceal_named(values: Mapping[str, Any], declared: Iterable[str] = ()) -> dict[str, Any]:
+    """The mapping with the values of its secret-named entries as Secrets."""
+    names = tuple(declared)
+    return {name: secret_if_named(str(name), value, names) for name, value in values.items()}
+
+
+def conceal_tokens(tokens: Mapping[str, Any]) -> dict[str, Any]:
+    """Tokens by type, every value a Secret (whatever a ``seeds_tokens`` override returned)."""
+    return {kind: conceal(value) for kind, value in tokens.items()}
 
 
 def named_secrets(values: Mapping[str, Any], declared: Iterable[str] = ()) -> list[str]:
@@ -83,13 +102,14 @@ def json_secrets(document: Any, declared: Iterable[str] = ()) -> list[str]:
 
 
 def request_secrets(request: Request, declared: Iterable[str] = ()) -> list[str]:
-    """Every secret a request carries."""
+    """Every secret a request carries: its Secrets as sent, and plain values found by name."""
     names = tuple(declared)
-    password = urlsplit(request.url).password
-    found = [password] if password else []
+    found = secrets_in([request.url, request.params, request.headers, request.form, request.json])
+    password = urlsplit(reveal_text(request.url)).password
+    found += [password] if password else []
     for name, value in request.headers.items():
         if name.lower() in SECRET_HEADERS or is_secret_name(name, names):
-            found += header_secrets(name, value)
+            found += header_secrets(name, reveal_text(value))
     found += named_secrets(request.params, names) + named_secrets(request.form or {}, names)
     return found + json_secrets(request.json, names)
 
@@ -117,7 +137,7 @@ class SecretWatch:
         """Nothing to do before extraction: :meth:`after_step` sees every answer."""
 
     def after_step(self, run: SeedRun, record: StepRecord) -> None:
-        found = named_secrets(run.context.extracted, self.declared)
+        found = secrets_in(run.context.extracted)
         response = record.response
         if response is not None:
             for name, value in response.headers.items():
