@@ -115,7 +115,11 @@ class HarRecorder:
                 for name, value in (request.form or {}).items()
             ]
             fields += [
-                harfile.PostParameter(name=upload.field_name, fileName=upload.filename)
+                harfile.PostParameter(
+                    name=upload.field_name,
+                    fileName=upload.filename,
+                    contentType=upload.content_type,
+                )
                 for upload in request.files
             ]
             kind = "multipart/form-data" if request.files else "application/x-www-form-urlencoded"

@@ -192,6 +192,7 @@ def seeds_environment(request: pytest.FixtureRequest) -> Environment:
         files_dir=settings.files_dir,
         swagger_on_behalf_of=on_behalf_of,
         observers=step_observers(settings, redactor, contract(config)),
+        max_sleep=settings.max_sleep,
     )
 
 
