@@ -136,6 +136,13 @@ class Settings:
         0.5,
         "the n-th retry without Retry-After waits backoff * 2^(n-1) s plus up to backoff s",
     )
+    max_sleep: float = _setting(
+        "--seeds-max-sleep",
+        "SEEDS_MAX_SLEEP",
+        "float",
+        30.0,
+        "longest 'sleep:' of a step in seconds; a longer one sleeps this long, noted under the step",
+    )
     retry_unsafe: bool = _setting(
         "--seeds-retry-unsafe",
         "SEEDS_RETRY_UNSAFE",

@@ -66,3 +66,80 @@ def not_http(connection: socket.socket, stop: threading.Event) -> None:
 
 def hang_up(connection: socket.socket, stop: threading.Event) -> None:
     connection.close()
+
+
+def send(data: bytes) -> Answer:
+    """An answer that sends ``data`` at once and closes the connection."""
+
+    def answer(connection: socket.socket, stop: threading.Event) -> None:
+        connection.sendall(data)
+        connection.close()
+
+    return answer
+
+
+def trickle(head: bytes, data: bytes, every: float = 0.1) -> Answer:
+    """An answer that sends ``head`` at once, then ``data`` one byte every ``every`` seconds.
+
+    A trickling server defeats a timeout that counts per socket read: each byte comes
+    well within it, and the whole answer takes ``len(data) * every`` seconds.
+    """
+
+    def answer(connection: socket.socket, stop: threading.Event) -> None:
+        try:
+            connection.sendall(head)
+            for byte in data:
+                if stop.wait(every):
+                    break
+                connection.sendall(bytes([byte]))
+            stop.wait(10)
+        except OSError:  # the client gave up and closed
+            pass
+        connection.close()
+
+    return answer
+
+
+@contextmanager
+def capturing_server(
+    reply: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+) -> Iterator[tuple[str, list[bytes]]]:
+    """An HTTP/1.1 server on 127.0.0.1 that keeps the bytes of every request it receives
+    (head and ``Content-Length`` body) and answers ``reply``; yields its URL and that list."""
+    received: list[bytes] = []
+
+    def answer(connection: socket.socket, stop: threading.Event) -> None:
+        data = b""
+        connection.settimeout(10)
+        while b"\r\n\r\n" not in data:
+            data += connection.recv(65536)
+        head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+        lengths = [line.split(":", 1)[1] for line in head.split("\r\n") if ":" in line]
+        names = [line.split(":", 1)[0].lower() for line in head.split("\r\n") if ":" in line]
+        length = int(dict(zip(names, lengths, strict=True)).get("content-length", "0"))
+        while len(data) < len(head) + 4 + length:
+            data += connection.recv(65536)
+        received.append(data)
+        connection.sendall(reply)
+        connection.close()
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=answer, args=(connection, stop), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", received
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()

@@ -113,3 +113,109 @@ def test_method_and_urlencoded_form(echo_url: str, method: str) -> None:
     by_requests, by_curl = echoed_by_requests(request), echoed_by_curl(request)
     for key in ("method", "query", "body"):
         assert by_curl[key] == by_requests[key], key
+
+
+# --- one pasteable command, whatever the values hold ---------------------------------------------
+
+AWKWARD = (
+    "line1\nline2\r\n\ttab \x1b[31mred\x7f del \x85 nel \u2028 ls ü 'q' \"d\" \\ $HOME `id` !x"
+)
+
+
+def one_command(command: str) -> list[str]:
+    """The command's physical lines: each but the last ends in a continuation, and no line
+    holds a control character, so a terminal shows it as it is and a paste runs it whole."""
+    lines = command.split("\n")
+    assert all(line.endswith(" \\") for line in lines[:-1]), command
+    for line in lines:
+        assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in line), repr(line)
+        assert "\u2028" not in line and "\u2029" not in line, repr(line)
+    return lines
+
+
+@needs_curl
+def test_form_values_with_control_characters_make_one_pasteable_command(
+    echo_url: str, tmp_path: Path
+) -> None:
+    upload = tmp_path / "f.txt"
+    upload.write_text("x")
+    request = Request(
+        "POST",
+        echo_url,
+        form={"note": AWKWARD, "token": f"{TOKENS['staff']}\nafter"},
+        files=(Upload("document", upload, "f.txt"),),
+    )
+    command = curl_command(request, TOKENS)
+    one_command(command)
+    by_requests, by_curl = echoed_by_requests(request), echoed_by_curl(request)
+    assert by_curl["form"] == by_requests["form"]
+    assert by_curl["form"]["fields"]["note"] == AWKWARD
+    assert TOKENS["staff"] not in command
+
+
+@needs_curl
+def test_header_values_with_tabs_and_latin1_make_one_pasteable_command(echo_url: str) -> None:
+    request = Request("GET", echo_url, headers={"X-Tab": "a\tb", "X-Latin": "caf\xe9 \xa0nbsp"})
+    one_command(curl_command(request, TOKENS))
+    by_requests, by_curl = echoed_by_requests(request), echoed_by_curl(request)
+    for header in ("X-Tab", "X-Latin"):
+        assert by_curl["headers"][header] == by_requests["headers"][header], header
+
+
+def printed_by_bash(quoted: str) -> bytes:
+    """The bytes bash passes for a quoted word (``printf %s``)."""
+    result = subprocess.run(
+        ["bash", "-c", f"printf %s {quoted}"], capture_output=True, timeout=30, check=True
+    )
+    return result.stdout
+
+
+def option_word(command: str, option: str) -> str:
+    """The quoted word of the one ``option`` line of a command."""
+    (line,) = [line for line in one_command(command) if line.strip().startswith(option + " ")]
+    return line.strip().removeprefix(option + " ").removesuffix(" \\")
+
+
+@pytest.mark.parametrize(
+    "word",
+    [AWKWARD, "\x01\x02\x03", "\\x41 not an escape", "end\\", "'", "\u0085", "\u00a0", "plain", ""],
+)
+def test_every_word_reaches_bash_byte_for_byte(word: str, tmp_path: Path) -> None:
+    """A form field's word is its UTF-8 bytes; a header's is its Latin-1 bytes, as requests
+    sends them."""
+    upload = Upload("f", tmp_path / "f.txt", "f.txt")
+    form = Request("POST", "http://127.0.0.1:1/x", form={"k": word}, files=(upload,))
+    quoted = option_word(curl_command(form, {}), "--form-string")
+    assert printed_by_bash(quoted) == f"k={word}".encode()
+    latin = word.encode("latin-1", "replace").decode("latin-1")
+    header = Request("GET", "http://127.0.0.1:1/x", headers={"X-Word": latin})
+    quoted = option_word(curl_command(header, {}), "--header")
+    assert printed_by_bash(quoted) == f"X-Word: {latin}".encode("latin-1")
+
+
+@needs_curl
+def test_file_parts_carry_the_same_content_type_from_curl(tmp_path: Path) -> None:
+    from tests.tcp_servers import capturing_server
+    from tests.test_wire import part_headers
+
+    for name in ("scan.pdf", "data.json", "plain"):
+        (tmp_path / name).write_bytes(b"x")
+    with capturing_server() as (url, received):
+        request = Request(
+            "POST",
+            url + "/upload",
+            files=tuple(
+                Upload(f"f{n}", tmp_path / name, name)
+                for n, name in enumerate(("scan.pdf", "data.json", "plain"))
+            ),
+        )
+        echoed_by_requests_raw = Client(timeout=10)
+        try:
+            echoed_by_requests_raw.send(request)
+        finally:
+            echoed_by_requests_raw.close()
+        run_curl(curl_command(request, TOKENS))
+    by_requests, by_curl = (part_headers(r.split(b"\r\n\r\n", 1)[1]) for r in received)
+    assert by_curl == by_requests
+    assert by_requests["f0"][1] == "Content-Type: application/pdf"
+    assert by_requests["f2"][1] == "Content-Type: application/octet-stream"

@@ -235,6 +235,13 @@ WARNINGS = [
         "unknown front-matter key 'skip'; hint: a seed is skipped by 'status: skip'*",
     ),
     ("step-id", seed("- method: GET\n  path: /v1/things\n"), "- method", "step 'test-1': the step has no 'id'*"),
+    (
+        "step-sleep",
+        seed(GET_THINGS + "  sleep: 45000\n"),
+        "sleep: 45000",
+        "step 'list': sleep: 45000 ms is longer than --seeds-max-sleep (30 s): the run sleeps 30 s; "
+        "hint: *",
+    ),
     ("swagger-key", seed(front="domain: demo"), "endpoint:", "*no 'swagger' key; hint: swagger: specs/api.yaml"),
     (
         "swagger-other-file",
@@ -450,3 +457,19 @@ def test_lint_items_have_the_ids_of_a_normal_run(specs: pytest.Pytester) -> None
 def test_help_mentions_the_flag(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
     result.stdout.fnmatch_lines(["*--seeds-lint*check seeds offline*"])
+
+
+def test_the_sleep_cap_of_the_run_is_the_one_lint_checks(specs: pytest.Pytester) -> None:
+    specs.makefile(
+        ".md",
+        slow=seed(GET_THINGS + "  sleep: 45000\n"),
+        fine=seed(GET_THINGS + "  sleep: 30000\n"),
+    )
+    lint(specs, "-rA", "--seeds-max-sleep=60").assert_outcomes(passed=2)
+    result = lint(specs, "-rA", "--seeds-max-sleep=40")
+    result.assert_outcomes(passed=2, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*slow.md:*: [[]step-sleep] step 'list': sleep: 45000 ms is longer than --seeds-max-sleep (40 s)*"
+        ]
+    )

@@ -153,7 +153,7 @@ def test_failed_connections_are_retried_for_every_method(
     result.stdout.fnmatch_lines(
         [
             "  connection refused by 127.0.0.1:*",
-            "  failed    call  POST http://127.0.0.1:*/x -> ---",
+            "  failed    call  POST http://127.0.0.1:*/x -> --- (* ms)",
             "      retried 2x: no connection, no connection",
         ]
     )

@@ -10,6 +10,7 @@ to an unexpected 429 or 5xx status.
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -18,14 +19,22 @@ from urllib.parse import urlsplit
 import requests
 from urllib3 import exceptions as u3
 
+from pytest_seeds.http.deadline import DeadlineExceeded
+
 UNSAFE_METHODS = frozenset({"POST", "PATCH"})
 _PLAIN_PORT_SIGNS = ("WRONG_VERSION_NUMBER", "record layer failure", "packet length too long")
+_TOO_MANY_HEADERS = re.compile(r"got more than (\d+) headers")
+_LINE_TOO_LONG = re.compile(r"got more than (\d+) bytes when reading (.+)")
+_LENGTHS = re.compile(r"Content-Length contained multiple unmatching values \((.*)\)")
 
 
 def describe_error(error: BaseException, timeout: float, url: str = "") -> str:
     """One sentence on a request that got no usable answer, and what to try."""
     where = _where(url)
     chain = list(_chain(error))
+    late = _find(chain, DeadlineExceeded)
+    if isinstance(late, DeadlineExceeded):
+        return describe_deadline(late, where)
     if isinstance(error, OSError) and getattr(error, "filename", None):
         return f"cannot read the upload file {error.filename}: {error.strerror}"
     if isinstance(error, requests.exceptions.TooManyRedirects):
@@ -65,6 +74,9 @@ def describe_error(error: BaseException, timeout: float, url: str = "") -> str:
 
 
 def _describe_other(error: BaseException, chain: list[BaseException], where: str, url: str) -> str:
+    refused = _describe_refused_answer(chain, where)
+    if refused:
+        return refused
     if _find(chain, http.client.RemoteDisconnected):
         return (
             f"{where} closed the connection without answering: the server may have crashed on "
@@ -79,6 +91,11 @@ def _describe_other(error: BaseException, chain: list[BaseException], where: str
         )
     if _find(chain, ConnectionResetError):
         return f"{where} reset the connection before answering; check the server and any proxy"
+    if _find(chain, requests.exceptions.InvalidHeader) and not _find(chain, u3.HTTPError):
+        return (  # the message of requests quotes the value: it may be a token
+            "requests refuses a header of this request: a value cannot hold line breaks or "
+            "start with white space, a name cannot hold ':' or white space"
+        )
     if _find(chain, u3.NewConnectionError, OSError):
         return f"cannot connect to {where} ({_short(error)})"
     if _find(chain, UnicodeEncodeError):
@@ -101,12 +118,123 @@ def _describe_other(error: BaseException, chain: list[BaseException], where: str
     return f"the request failed ({type(error).__name__}: {_short(error)})"
 
 
+def _describe_refused_answer(chain: list[BaseException], where: str) -> str:
+    """An answer whose head ``http.client`` or urllib3 refuses to read, or ``""``."""
+    unknown = _find(chain, http.client.UnknownProtocol)
+    if unknown is not None:
+        version = str(unknown.args[0] if unknown.args else "?")[:20]
+        return (
+            f"the server answered in {version}, which requests does not speak (HTTP/1.0 and "
+            "HTTP/1.1 only): is there a proxy or load balancer that should translate?"
+        )
+    for item in chain:
+        if type(item) is http.client.HTTPException or isinstance(item, http.client.LineTooLong):
+            text = str(item.args[0] if item.args else "")
+            many = _TOO_MANY_HEADERS.search(text)
+            if many:
+                return (
+                    f"the server sent more than {many.group(1)} headers, more than Python's "
+                    f"http.client reads; look at the answer of {where} with curl --include: "
+                    "a proxy or the server may repeat headers (cookies?)"
+                )
+            long = _LINE_TOO_LONG.search(text)
+            if long:
+                return (
+                    f"the server sent a {long.group(2)} longer than {long.group(1)} bytes, more "
+                    f"than Python's http.client reads; look at the answer of {where} with "
+                    "curl --include"
+                )
+        lengths = _LENGTHS.search(str(item))
+        if lengths:
+            return (
+                f"the server sent Content-Length headers that disagree ({lengths.group(1)}): "
+                "the body's length is unknown, so the answer is refused; check the server "
+                "and any proxy in between"
+            )
+    return ""
+
+
+def describe_deadline(error: DeadlineExceeded, where: str = "the server") -> str:
+    """One sentence on an exchange that ran out of time, with how far it got."""
+    if error.step_bound:
+        within = (
+            f"within the request's limit of {error.limit:g} s "
+            "((1 + --seeds-retries + --seeds-retries-429) x --seeds-timeout)"
+        )
+    else:
+        within = f"within {error.limit:g} s (--seeds-timeout)"
+    hops = error.redirects
+    after = f" ({hops} redirect{'s' if hops > 1 else ''} followed)" if hops else ""
+    if error.phase == "tls":
+        return (
+            f"the TLS handshake with {where} did not finish {within}{after}: is that port an "
+            "HTTPS server (https:// or http:// in the base URL)? else the server is stuck"
+        )
+    if error.phase == "connect":
+        return f"no connection to {where} {within}{after}: the time ran out before connecting"
+    if error.phase == "send":
+        return (
+            f"could not send the request to {where} {within}{after}: the server stopped "
+            "reading it; it may be stuck, or the body too large for it; check the server, "
+            "or raise --seeds-timeout"
+        )
+    if error.silent_for < error.timeout / 2:
+        progress = (
+            "still arriving; the server sends very slowly: raise --seeds-timeout if that "
+            "is expected, or check the server"
+        )
+    else:
+        progress = (
+            f"then nothing for {error.silent_for:.1f} s; the server may be stuck: check it, "
+            "or raise --seeds-timeout"
+        )
+    if error.phase == "head" and not error.received:
+        return (
+            f"no answer {within}{after}: {where} accepted the connection but sent no "
+            "response; the server may be stuck or overloaded; raise --seeds-timeout or "
+            "check the server"
+        )
+    if error.phase == "head":
+        return (
+            f"the answer of {where} did not finish {within}{after}: {error.received} bytes "
+            f"of its status line and headers received, {progress}"
+        )
+    size = f" of {error.length} bytes" if error.length else ""
+    size = " (chunked)" if error.chunked else size
+    return (
+        f"the server answered {error.status} and sent its headers, but the body{size} did "
+        f"not finish {within}{after}: {error.received} bytes received, {progress}"
+    )
+
+
+def body_retry_cause(error: BaseException) -> str | None:
+    """``body timeout`` or ``body cut off`` for a body that may arrive whole if asked
+    again; ``None`` for a malformed one (asking again gives the same)."""
+    chain = list(_chain(error))
+    if _find(chain, requests.exceptions.ContentDecodingError) or _malformed_chunks(chain):
+        return None
+    if _find(chain, requests.exceptions.ReadTimeout, u3.ReadTimeoutError, TimeoutError):
+        return "body timeout"
+    if _find(chain, u3.ProtocolError, http.client.IncompleteRead, ConnectionError):
+        return "body cut off"
+    return None
+
+
 def describe_body_error(
     error: BaseException, status: int, length: str | None, timeout: float
 ) -> str:
     """One sentence on an answer whose body (of ``Content-Length`` ``length``) was cut short."""
     chain = list(_chain(error))
     size = f" of {length} bytes" if length else ""
+    late = _find(chain, DeadlineExceeded)
+    if isinstance(late, DeadlineExceeded):
+        return describe_deadline(late)
+    malformed = _malformed_chunks(chain)
+    if malformed is not None:
+        return (
+            f"the server answered {status} with a chunked body that is malformed "
+            f"({_short(malformed, 80)}); check the server and any proxy in between"
+        )
     if _find(chain, requests.exceptions.ReadTimeout, u3.ReadTimeoutError, TimeoutError):
         return (
             f"the server answered {status} and sent its headers, then the body{size} stopped "
@@ -121,6 +249,12 @@ def describe_body_error(
         f"the server answered {status}, then closed the connection before the body{size} was "
         "complete; it may have crashed while writing it"
     )
+
+
+def _malformed_chunks(chain: list[BaseException]) -> BaseException | None:
+    """The error of a chunked body whose framing is broken, if that is what happened."""
+    found = _find(chain, u3.InvalidChunkLength)
+    return found or next((item for item in chain if "chunk size line" in str(item)), None)
 
 
 def status_hint(status: int, method: str) -> str:

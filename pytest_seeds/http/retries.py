@@ -4,17 +4,22 @@ What is retried (the numbers come from the settings, see :class:`RetryPolicy`):
 
 * a 429 answer, up to ``retries_429`` times (3 by default), waiting as its
   ``Retry-After`` asks but never longer than ``max_retry_after`` seconds;
-* a failed connection (the request never reached the server), up to ``retries``
-  times (0 by default), for every method;
-* a timeout or a dropped connection after the request was sent, and a 502, 503
-  or 504 answer, up to ``retries`` times, for idempotent methods only: a POST or
-  PATCH may already have been applied, so it is repeated only with ``unsafe``.
-  429 follows the same rule: it reached the server.
+* a failed connection (the request never reached the server), for every method;
+* a timeout or a dropped connection after the request was sent (also while the
+  body arrives: see :meth:`SeedRetry.retry_body`), and a 502, 503 or 504 answer,
+  for idempotent methods only: a POST or PATCH may already have been applied, so
+  it is repeated only with ``unsafe``. 429 follows the same rule: it reached the server.
 
-Between attempts: the ``Retry-After`` of the answer when it has one (capped),
-else exponential backoff with jitter, ``backoff * 2**(n-1) + uniform(0, backoff)``
-before the n-th retry. Each attempt waits for the rate limiter too. The cause of
-every retried attempt is recorded, so that the step transcript can show it.
+The budgets are per request, redirects included: at most ``retries`` retries for
+all the causes of the second and third kind together, and ``retries_429`` for 429,
+so a request makes at most ``1 + retries + retries_429`` attempts.
+
+Between attempts: the ``Retry-After`` of the answer when it has one, else
+exponential backoff with jitter, ``backoff * 2**(n-1) + uniform(0, backoff)``
+before the n-th retry; either is cut to ``max_retry_after``. Each attempt waits
+for the rate limiter too; the waits pause the attempt's deadline
+(:mod:`pytest_seeds.http.deadline`). The cause of every retried attempt is
+recorded, so that the step transcript can show it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from requests.adapters import HTTPAdapter
 from urllib3 import exceptions as u3
 from urllib3.util.retry import RequestHistory, Retry
 
+from pytest_seeds.http import deadline
 from pytest_seeds.http.ratelimit import RateLimiter
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
@@ -84,6 +90,7 @@ class SeedRetry(Retry):
             allowed_methods=None if policy.unsafe else IDEMPOTENT_METHODS,
             backoff_factor=policy.backoff,
             backoff_jitter=policy.backoff,
+            backoff_max=policy.max_retry_after,
             respect_retry_after_header=True,
             raise_on_status=False,
             policy=policy,
@@ -93,15 +100,25 @@ class SeedRetry(Retry):
     def new(self, **kw: Any) -> SeedRetry:
         return super().new(policy=self.policy, limiter=self.limiter, causes=self.causes, **kw)
 
+    @property
+    def causes_so_far(self) -> list[str]:
+        """The causes of the retries of this request so far (all its redirects)."""
+        if self.causes.current is not None:
+            return self.causes.current
+        return [cause(entry) for entry in self.history]
+
+    def _left(self, status: int | None) -> int:
+        """Retries left in the budget of a cause: 429, or everything else."""
+        spent = self.causes_so_far
+        limited = sum(1 for entry in spent if entry == str(TOO_MANY))
+        if status == TOO_MANY:
+            return self.policy.retries_429 - limited
+        return self.policy.retries - (len(spent) - limited)
+
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        if status_code == TOO_MANY:
-            budget, statuses = self.policy.retries_429, frozenset({TOO_MANY})
-        elif status_code in SERVER_BUSY:
-            budget, statuses = self.policy.retries, SERVER_BUSY
-        else:
+        if status_code != TOO_MANY and status_code not in SERVER_BUSY:
             return False
-        used = sum(1 for entry in self.history if entry.status in statuses)
-        return self._is_method_retryable(method) and used < budget
+        return self._is_method_retryable(method) and self._left(status_code) > 0
 
     def get_retry_after(self, response: Any) -> float | None:
         try:
@@ -118,21 +135,51 @@ class SeedRetry(Retry):
         return True
 
     def get_backoff_time(self) -> float:
-        if not self.history or self.backoff_factor <= 0:
+        retries = len(self.causes_so_far)
+        if not retries or self.backoff_factor <= 0:
             return 0.0
-        wait: float = self.backoff_factor * 2 ** (len(self.history) - 1)
+        wait: float = self.backoff_factor * 2 ** (retries - 1)
         wait += random.uniform(0, self.backoff_jitter)
         return min(self.backoff_max, wait)
 
-    def increment(self, *args: Any, **kwargs: Any) -> SeedRetry:
-        retry = super().increment(*args, **kwargs)
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> SeedRetry:
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        entry = retry.history[-1]
+        if error is not None and self._left(entry.status) <= 0:  # the request's budget is spent
+            raise u3.MaxRetryError(_pool, url or "", error) from error
         if self.causes.current is not None:
-            self.causes.current.append(cause(retry.history[-1]))
+            self.causes.current.append(cause(entry))
         return retry
 
     def sleep(self, response: Any = None) -> None:
+        started = time.monotonic()
         super().sleep(response)
         self.limiter.wait()
+        deadline.pause(time.monotonic() - started)
+        deadline.next_attempt(sent=1)
+
+    def retry_body(self, method: str, label: str) -> bool:
+        """Whether to send a request again whose answer's body did not arrive whole (it timed
+        out, or the connection dropped); waits the backoff first. ``label`` is the cause."""
+        if self.causes.current is None or not self._is_method_retryable(method):
+            return False
+        if self._left(None) <= 0:
+            return False
+        self.causes.current.append(label)
+        wait = self.get_backoff_time()
+        if wait > 0:
+            time.sleep(wait)
+        deadline.pause(wait)
+        deadline.next_attempt()
+        return True
 
     @contextmanager
     def recording(self) -> Iterator[list[str]]:
@@ -152,8 +199,19 @@ class LimitedAdapter(HTTPAdapter):
         super().__init__(max_retries=retry)
         self.limiter = retry.limiter
 
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = deadline.POOL_CLASSES
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = deadline.POOL_CLASSES
+        return manager
+
     def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        self.limiter.wait()
+        deadline.pause(self.limiter.wait())
+        deadline.hop()
         return super().send(request, *args, **kwargs)
 
 
@@ -162,6 +220,9 @@ def cause(entry: RequestHistory) -> str:
     if entry.status:
         return str(entry.status)
     error = entry.error
+    late = deadline.exceeded_in(error)
+    if late is not None:
+        return {"send": "send timeout", "tls": "TLS timeout"}.get(late.phase, "read timeout")
     if isinstance(error, u3.NewConnectionError):
         return "no connection"
     if isinstance(error, u3.ConnectTimeoutError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mimetypes
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,7 +13,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from pytest_seeds.http.faults import describe_body_error, describe_error
+from pytest_seeds.http import deadline
+from pytest_seeds.http.faults import body_retry_cause, describe_body_error, describe_error
 from pytest_seeds.http.ratelimit import RateLimiter
 from pytest_seeds.http.retries import LimitedAdapter, RetryPolicy, SeedRetry, retry_note
 from pytest_seeds.secrets.secret import Text, reveal, reveal_text
@@ -20,6 +22,10 @@ from pytest_seeds.secrets.secret import Text, reveal, reveal_text
 MAX_BODY_BYTES = 16 * 1024 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _NOT_JSON = object()
+# Python's own table only: the same on every machine (mimetypes.guess_type also reads
+# /etc/mime.types and the Windows registry, which differ from one machine to the next)
+_MIME_TYPES = mimetypes.MimeTypes()
+_COMPRESSED = {"gzip": "application/gzip", "bzip2": "application/x-bzip2", "xz": "application/x-xz"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,18 @@ class Upload:
     field_name: str
     path: Path
     filename: Text
+
+    @property
+    def content_type(self) -> str:
+        """The part's Content-Type: guessed from the file name sent, else from the file's own
+        name, else ``application/octet-stream`` (RFC 7578); a ``.gz`` file is gzip data."""
+        for name in (str(reveal_text(self.filename)), self.path.name):
+            kind, encoding = _MIME_TYPES.guess_type(name, strict=False)
+            if encoding:
+                return _COMPRESSED.get(encoding, "application/octet-stream")
+            if kind:
+                return kind
+        return "application/octet-stream"
 
 
 @dataclass
@@ -86,9 +104,18 @@ class Response:
 class TransportError(Exception):
     """The request could not be completed: no answer to check."""
 
-    def __init__(self, message: str, notes: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str, notes: tuple[str, ...] = (), seconds: float = 0.0) -> None:
         super().__init__(message)
         self.notes = notes
+        self.seconds = seconds
+
+
+class _BodyFailed(Exception):
+    """The answer's body did not arrive whole; ``cause`` names a retryable failure."""
+
+    def __init__(self, message: str, cause: str | None) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class Client:
@@ -96,11 +123,13 @@ class Client:
 
     def __init__(self, timeout: float, retry: RetryPolicy | None = None, rate: float = 0.0) -> None:
         self.timeout = timeout
+        policy = retry or RetryPolicy()
+        self.attempts = 1 + policy.retries + policy.retries_429  # at most, per request
         self.session = requests.Session()
         self.session.trust_env = True
         self._host_settings: dict[tuple[str, str], Mapping[str, Any]] = {}
         self.limiter = RateLimiter(rate)
-        self.retry = SeedRetry.from_policy(retry or RetryPolicy(), self.limiter)
+        self.retry = SeedRetry.from_policy(policy, self.limiter)
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, LimitedAdapter(self.retry))
 
@@ -108,19 +137,29 @@ class Client:
         self.session.close()
 
     def send(self, request: Request) -> tuple[Response, float]:
-        """Send a request; the response and the seconds it took. Raises TransportError."""
+        """Send a request; the response and the seconds it took. Raises TransportError.
+
+        Each attempt, redirects included, ends within the timeout (:mod:`.deadline`); a
+        request makes at most :attr:`attempts` attempts, with bounded waits between them.
+        """
         started = time.perf_counter()
-        handles: list[Any] = []
-        with self.retry.recording() as retried:
-            try:
-                response = self._send(request, handles)
-            except (OSError, ValueError, TypeError) as error:  # requests' errors are OSErrors
+        with self.retry.recording() as retried, deadline.bounded(self.timeout, self.attempts):
+            while True:
+                handles: list[Any] = []
+                try:
+                    response = self._send(request, handles)
+                    break
+                except _BodyFailed as failed:
+                    if failed.cause and self.retry.retry_body(request.method, failed.cause):
+                        continue
+                    message = str(failed)
+                except (OSError, ValueError, TypeError) as error:  # requests' errors are OSErrors
+                    message = describe_error(error, self.timeout, str(request.url))
+                finally:
+                    for handle in handles:
+                        handle.close()
                 notes = (retry_note(retried),) if retried else ()
-                message = describe_error(error, self.timeout, str(request.url))
-                raise TransportError(message, notes) from None
-            finally:
-                for handle in handles:
-                    handle.close()
+                raise TransportError(message, notes, time.perf_counter() - started)
         if retried:
             response.notes = (retry_note(retried),)
         return response, time.perf_counter() - started
@@ -130,7 +169,7 @@ class Client:
         if request.files:
             handles += [upload.path.open("rb") for upload in request.files]
             files = [
-                (upload.field_name, (reveal_text(upload.filename), handle))
+                (upload.field_name, (reveal_text(upload.filename), handle, upload.content_type))
                 for upload, handle in zip(request.files, handles, strict=True)
             ]
         prepared = self.session.prepare_request(
@@ -182,5 +221,5 @@ class Client:
         except requests.RequestException as error:
             length = raw.headers.get("Content-Length")
             message = describe_body_error(error, raw.status_code, length, self.timeout)
-            raise TransportError(message) from None
+            raise _BodyFailed(message, body_retry_cause(error)) from None
         return b"".join(chunks), False

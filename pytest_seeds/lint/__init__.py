@@ -36,14 +36,18 @@ def read(path: Path) -> Document | SeedError | None:
 
 
 def check(
-    target: Document | SeedError, names: Collection[str], contract: Contract
+    target: Document | SeedError,
+    names: Collection[str],
+    contract: Contract,
+    max_sleep: float = 30.0,
 ) -> list[Finding]:
-    """Every finding of one seed, in line order; ``names`` are the configured template values."""
+    """Every finding of one seed, in line order; ``names`` are the configured template values,
+    ``max_sleep`` the run's longest sleep in seconds (``--seeds-max-sleep``)."""
     if isinstance(target, SeedError):
         return [from_error(target, "unreadable")]
     walked = walk(target)
     findings = front_matter_findings(target, walked)
-    step_problems, steps = step_findings(target, walked)
+    step_problems, steps = step_findings(target, walked, max_sleep)
     findings += step_problems
     findings += template_findings(target.path, steps, frozenset(names) | BUILTIN_NAMES)
     endpoint = split_endpoint(target.front.get("endpoint"))

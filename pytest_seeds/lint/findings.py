@@ -33,6 +33,7 @@ RULES: dict[str, tuple[str, str]] = {
     "step-expect": (ERROR, "a step's `expect` is not a mapping or `expect.status` is not an HTTP status"),
     "step-onFail": (ERROR, "a step's `onFail` is not abort, skip, continue or warn"),
     "step-value": (ERROR, "a step value of the wrong type (`params`, `headers`, `extract`, `sleep`, `file_fields`, ...)"),
+    "step-sleep": (WARNING, "a step's `sleep` is longer than `--seeds-max-sleep`: the run sleeps the cap"),
     "unknown-token": (ERROR, "a step's `token` is not a token type"),
     "extract-jsonpath": (ERROR, "an `extract` path is not valid JSONPath"),
     "template-syntax": (ERROR, "a `{{...}}` that is not a name or uses an unknown filter"),

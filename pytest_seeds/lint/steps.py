@@ -23,8 +23,11 @@ NESTED_KEYS = {"expect": ("status",), "file_fields": ("field_name", "file_path",
 RUN_ORDER = (Phase.PREREQUISITE, Phase.TEST, Phase.CLEANUP)
 
 
-def step_findings(doc: Document, walked: Walk) -> tuple[list[Finding], list[RawStep]]:
-    """The findings of the steps, and the steps as written, in the order they run."""
+def step_findings(
+    doc: Document, walked: Walk, max_sleep: float = 30.0
+) -> tuple[list[Finding], list[RawStep]]:
+    """The findings of the steps, and the steps as written, in the order they run;
+    ``max_sleep``: the run's longest sleep in seconds."""
     found: list[Finding] = []
     steps: list[RawStep] = []
     for phase in RUN_ORDER:
@@ -36,6 +39,7 @@ def step_findings(doc: Document, walked: Walk) -> tuple[list[Finding], list[RawS
             for here in item.steps:
                 steps.append(here)
                 found += _one_step(doc, here)
+                found += _long_sleep(doc, here, max_sleep)
     found += _duplicate_ids(doc, steps)
     found += _test_request(doc, walked, steps)
     found += _outcome_conflicts(doc, walked, steps)
@@ -73,6 +77,19 @@ def _one_step(doc: Document, here: RawStep) -> list[Finding]:
             hint = "for example $.data.items[0].uid or $.data.items[?(@.type=='x')].uid"
             add(str(name), "extract-jsonpath", f"extract '{name}': {error}", hint, extract)
     return found
+
+
+def _long_sleep(doc: Document, here: RawStep, max_sleep: float) -> list[Finding]:
+    """A ``sleep`` longer than ``--seeds-max-sleep``: the run sleeps the cap instead."""
+    step = here.step
+    if step is None or step.sleep_ms <= max_sleep * 1000:
+        return []
+    message = (
+        f"sleep: {step.sleep_ms} ms is longer than --seeds-max-sleep ({max_sleep:g} s): the run "
+        f"sleeps {max_sleep:g} s"
+    )
+    hint = "shorten it, or raise --seeds-max-sleep if the API really needs that long"
+    return [Finding("step-sleep", doc.path, here.line_of("sleep"), message, hint, here.id)]
 
 
 def _keyed_nodes(

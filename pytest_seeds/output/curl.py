@@ -18,7 +18,10 @@ def curl_command(request: Request, tokens: Mapping[str, Secret | str]) -> str:
     """A bash command that sends ``request`` with curl; no token value appears in it.
 
     Every token value is written as ``"$SEEDS_TOKEN_<TYPE>"``; the body and the query
-    string are exactly the bytes requests sends.
+    string are exactly the bytes requests sends. It is one command, one option a line: a
+    word holding a line break, a tab or another character a terminal does not show as
+    itself is written in ``$'...'`` quotes with escapes, which bash reads back byte for
+    byte (except a NUL byte, which no command-line argument can carry).
     """
     values = {kind: reveal_text(value) for kind, value in sorted(tokens.items()) if value}
     variables = {
@@ -35,7 +38,7 @@ def curl_command(request: Request, tokens: Mapping[str, Secret | str]) -> str:
     elif request.files:
         payload += [f"--form-string {quote(f'{k}={v}')}" for k, v in form.items()]
         payload += [
-            f"--form {quote(f'{upload.field_name}=@{_field(str(upload.path))};filename={_field(reveal_text(upload.filename))}')}"
+            f"--form {quote(f'{upload.field_name}=@{_field(str(upload.path))};filename={_field(reveal_text(upload.filename))};type={upload.content_type}')}"
             for upload in request.files
         ]
     elif form:
@@ -46,7 +49,9 @@ def curl_command(request: Request, tokens: Mapping[str, Secret | str]) -> str:
     elif request.method != ("POST" if payload else "GET"):
         words += ["--request", request.method]
     words.append(quote(sent_url(request)))
-    headers_lines = [f"--header {quote(f'{name}: {value}')}" for name, value in headers.items()]
+    headers_lines = [  # requests sends header values as Latin-1
+        f"--header {quote(f'{name}: {value}', 'latin-1')}" for name, value in headers.items()
+    ]
     return " \\\n  ".join([" ".join(words), *headers_lines, *payload])
 
 
@@ -63,15 +68,42 @@ class _Quoter:
         ordered = sorted(variables, key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
-    def __call__(self, word: str) -> str:
+    def __call__(self, word: str, encoding: str = "utf-8") -> str:
         if self.pattern is None:
-            return shlex.quote(word)
+            return quote_word(word, encoding)
         parts, last = [], 0
         for match in self.pattern.finditer(word):
             if match.start() > last:
-                parts.append(shlex.quote(word[last : match.start()]))
+                parts.append(quote_word(word[last : match.start()], encoding))
             parts.append(f'"${self.variables[match.group()]}"')
             last = match.end()
         if last < len(word) or not parts:
-            parts.append(shlex.quote(word[last:]))
+            parts.append(quote_word(word[last:], encoding))
         return "".join(parts)
+
+
+_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "!": "\\x21"}
+
+
+def quote_word(word: str, encoding: str = "utf-8") -> str:
+    """One bash word that passes ``word.encode(encoding)`` to the command: ``'...'`` (shlex)
+    when every character shows as itself (and is UTF-8 the way bash passes it), else
+    ``$'...'`` with escapes (bytes as ``\\xHH``), so the command stays on its lines and a
+    paste into a terminal sends what was sent."""
+    utf8 = encoding.replace("-", "").lower() == "utf8"
+
+    def literal(char: str) -> bool:
+        return char.isprintable() and (utf8 or char.isascii())
+
+    if all(map(literal, word)):
+        return shlex.quote(word)
+
+    def escape(char: str) -> str:
+        try:
+            data = char.encode(encoding)
+        except UnicodeEncodeError:  # requests could not send it either
+            data = char.encode()
+        return "".join(f"\\x{byte:02x}" for byte in data)
+
+    escaped = (_ESCAPES.get(char) or (char if literal(char) else escape(char)) for char in word)
+    return "$'" + "".join(escaped) + "'"

@@ -118,7 +118,9 @@ class HarRecorder:
             ]
             fields += [
                 harfile.PostParameter(
-                    name=upload.field_name, fileName=text(reveal_text(upload.filename))
+                    name=upload.field_name,
+                    fileName=text(reveal_text(upload.filename)),
+                    contentType=upload.content_type,
                 )
                 for upload in request.files
             ]

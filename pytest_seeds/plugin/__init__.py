@@ -195,6 +195,7 @@ def seeds_environment(request: pytest.FixtureRequest) -> Environment:
         swagger_on_behalf_of=on_behalf_of,
         observers=step_observers(settings, redactor, contract(config)),
         secret_names=settings.secret_names,
+        max_sleep=settings.max_sleep,
     )
 
 

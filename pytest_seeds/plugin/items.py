@@ -115,7 +115,8 @@ class SeedLintItem(pytest.Function):
         from pytest_seeds import lint as seeds_lint
 
         params = cast(dict[str, Any], self.funcargs["seeds_params"])
-        findings = seeds_lint.check(self.target, params, contract(self.config))
+        settings = get_settings(self.config)
+        findings = seeds_lint.check(self.target, params, contract(self.config), settings.max_sleep)
         here = self.config.invocation_params.dir
         errors = [f.text(here) for f in findings if f.severity == seeds_lint.ERROR]
         warned = [f.text(here) for f in findings if f.severity == seeds_lint.WARNING]

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from pytest_seeds.http.faults import status_hint
 from pytest_seeds.http.transport import Client, Request, Response, TransportError, Upload
+from pytest_seeds.http.wire import header_problem
 from pytest_seeds.model import FileUpload, Phase, Seed, Step
 from pytest_seeds.running.auth import authorization, token_type, wants_on_behalf_of
 from pytest_seeds.running.extract import ExtractError, extract
@@ -18,6 +19,7 @@ from pytest_seeds.running.routing import MissingBaseURL, Target, base_url_for
 from pytest_seeds.running.templating import Context, TemplateError, as_text
 from pytest_seeds.secrets.secret import Secret, Text, join, reveal_text
 from pytest_seeds.secrets.watch import conceal_named, conceal_tokens, secret_if_named
+from pytest_seeds.settings import token_variable
 
 OnBehalfLookup = Callable[[Seed, Step], bool]
 
@@ -52,6 +54,7 @@ class Environment:
     swagger_on_behalf_of: OnBehalfLookup | None = None
     observers: tuple[StepObserver, ...] = ()
     secret_names: tuple[str, ...] = ()
+    max_sleep: float = 30.0  # seconds; a step's longer sleep is cut to this (--seeds-max-sleep)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tokens", conceal_tokens(self.tokens))
@@ -106,6 +109,10 @@ class SeedRun:
             record.url, record.request = request.url, request
             for observer in self.env.observers:
                 observer.before_send(self, step, request)
+            problem = self._header_problem(step, request)
+            if problem:
+                record.request = None  # never sent: no curl line reproduces it
+                raise StepProblem(problem)
             response, record.seconds = self.env.client.send(request)
             record.response, record.status = response, response.status
             record.notes += response.notes
@@ -118,6 +125,7 @@ class SeedRun:
             record.problem = str(error)
             if isinstance(error, TransportError):
                 record.notes += error.notes
+                record.seconds = error.seconds
             if step.phase is Phase.CLEANUP and isinstance(error, TemplateError) and self.failed:
                 record.outcome = "not run"
                 record.problem += " (an earlier step failed before providing it)"
@@ -131,8 +139,36 @@ class SeedRun:
             for observer in self.env.observers:
                 observer.after_step(self, record)
         if step.sleep_ms:
-            time.sleep(step.sleep_ms / 1000)
+            self._sleep(step, record)
         return record
+
+    def _header_problem(self, step: Step, request: Request) -> str | None:
+        """Why a header of the request cannot be sent (names the header, never the value)."""
+        for name, value in request.headers.items():
+            found = header_problem(name, str(reveal_text(value)))
+            if found is None:
+                continue
+            problem, hint = found
+            if name == "Authorization" and "authorization" not in map(str.lower, step.headers):
+                kind = token_type(step)
+                hint = (
+                    f"the {kind} token holds it; check {token_variable(kind)} or 'tokens:' in "
+                    "the --seeds-config file (a token read from a file often ends with a line break)"
+                )
+            return f"{problem}; hint: {hint}"
+        return None
+
+    def _sleep(self, step: Step, record: StepRecord) -> None:
+        """The step's ``sleep``, cut to ``--seeds-max-sleep`` (and noted) when longer."""
+        seconds, cap = step.sleep_ms / 1000, self.env.max_sleep
+        if seconds > cap:
+            asked = f"{step.sleep_ms}" if step.sleep_ms < 10**12 else f"{step.sleep_ms:.3g}"
+            record.notes.append(
+                f"slept {cap:g} s, not the {asked} ms the step asks for: --seeds-max-sleep caps "
+                "it (raise it if later steps need the whole wait)"
+            )
+            seconds = cap
+        time.sleep(seconds)
 
     def build(self, step: Step) -> Request:
         """Render a step into a request: URL, auth, params, headers and body.
