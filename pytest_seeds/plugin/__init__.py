@@ -1,8 +1,9 @@
 """The pytest glue: options, fixtures, collection of seeds into items, reporting.
 
 Everything pytest-specific lives in this package (``items``: the File and Item
-classes; ``reporting``: report hooks, summary and masking; ``state``: stash keys,
-settings); parsing, templating, sending and checking are in modules that never
+classes; ``names``: item names and arguments that name seeds; ``reporting``: report
+hooks, summary and masking; ``state``: stash keys, settings); parsing, templating,
+sending and checking are in modules that never
 import pytest.
 """
 
@@ -21,6 +22,7 @@ from pytest_seeds.http.retries import RetryPolicy
 from pytest_seeds.http.transport import Client
 from pytest_seeds.model import Seed, Step
 from pytest_seeds.plugin.items import SeedFile, step_observers
+from pytest_seeds.plugin.names import SeedNodeIds
 from pytest_seeds.plugin.reporting import (
     SecretMasking,
     SeedsSummary,
@@ -116,6 +118,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[REDACTOR_KEY] = redactor
     config.add_cleanup(logmask.install(redactor))
     config.pluginmanager.register(SecretMasking(redactor), "seeds-secret-masking")
+    config.pluginmanager.register(SeedNodeIds(config), "seeds-node-ids")
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(SeedsSummary(config, settings), "seeds-summary")
 
