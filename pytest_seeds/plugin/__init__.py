@@ -39,6 +39,7 @@ from pytest_seeds.plugin.state import (
     SeedSwaggerWarning,
     contract,
     get_settings,
+    is_seed_path,
     swagger_index,
 )
 from pytest_seeds.running.requestid import is_header_name
@@ -202,10 +203,7 @@ def seeds_environment(request: pytest.FixtureRequest) -> Environment:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix.lower() != ".md":
-        return None
-    dirs = get_settings(parent.config).dirs
-    if any(file_path == d or file_path.is_relative_to(d) for d in dirs):
+    if is_seed_path(file_path, get_settings(parent.config).dirs):
         return SeedFile.from_parent(parent, path=file_path)
     return None
 
