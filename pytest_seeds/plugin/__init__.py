@@ -2,8 +2,8 @@
 
 Everything pytest-specific lives in this package (``items``: the File and Item
 classes; ``names``: item names and arguments that name seeds; ``reporting``: report
-hooks, summary and masking; ``state``: stash keys, settings); parsing, templating,
-sending and checking are in modules that never
+hooks, summary and masking; ``workers``: what xdist workers share; ``state``: stash
+keys, settings); parsing, templating, sending and checking are in modules that never
 import pytest.
 """
 
@@ -17,7 +17,6 @@ from typing import Any, Literal
 import pytest
 
 from pytest_seeds import settings as seeds_config
-from pytest_seeds.http.ratelimit import worker_share
 from pytest_seeds.http.retries import RetryPolicy
 from pytest_seeds.http.transport import Client
 from pytest_seeds.model import Seed, Step
@@ -42,6 +41,7 @@ from pytest_seeds.plugin.state import (
     is_seed_path,
     swagger_index,
 )
+from pytest_seeds.plugin.workers import pytest_configure_node, rate_limiter
 from pytest_seeds.running.requestid import is_header_name
 from pytest_seeds.running.routing import Target
 from pytest_seeds.running.runner import Environment
@@ -152,8 +152,10 @@ def seeds_params(seeds_settings: seeds_config.Settings) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def seeds_client(seeds_settings: seeds_config.Settings) -> Iterator[Client]:
-    """The HTTP client shared by the seeds of this process."""
+def seeds_client(
+    seeds_settings: seeds_config.Settings, pytestconfig: pytest.Config
+) -> Iterator[Client]:
+    """The HTTP client shared by the seeds of this process (its rate limit: the run's)."""
     settings = seeds_settings
     policy = RetryPolicy(
         settings.retries,
@@ -162,9 +164,10 @@ def seeds_client(seeds_settings: seeds_config.Settings) -> Iterator[Client]:
         settings.retry_backoff,
         settings.retry_unsafe,
     )
-    client = Client(settings.timeout, policy, worker_share(settings.rate, os.environ))
+    client = Client(settings.timeout, policy, limiter=rate_limiter(pytestconfig, settings.rate))
     yield client
     client.close()
+    client.limiter.close()
 
 
 @pytest.fixture(scope="session")
@@ -221,6 +224,7 @@ __all__ = [
     "pytest_collection",
     "pytest_collection_modifyitems",
     "pytest_configure",
+    "pytest_configure_node",
     "pytest_load_initial_conftests",
     "pytest_runtest_logreport",
     "pytest_runtest_makereport",
