@@ -290,15 +290,21 @@ def test_every_attempt_waits_for_the_rate_limiter(httpserver: HTTPServer) -> Non
     assert len(calls) == 3  # /moved, /busy (503), /busy again
 
 
-def test_rate_is_shared_between_xdist_workers(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("xdist", "kind"), [([], "RateLimiter"), (["-n", "2"], "SharedRateLimiter")]
+)
+def test_the_whole_rate_is_shared_by_the_xdist_workers(
+    pytester: pytest.Pytester, xdist: list[str], kind: str
 ) -> None:
-    """pytest-xdist tells each worker how many there are in PYTEST_XDIST_WORKER_COUNT."""
+    """Each process books its requests in the run's one schedule (tests/test_shared_rate.py)."""
     pytester.makepyfile(
-        test_rate="""
-        def test_share(seeds_client):
-            assert seeds_client.limiter.per_second == 2.5
+        test_rate=f"""
+        import pytest
+
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_share(seeds_client, n):
+            assert type(seeds_client.limiter).__name__ == "{kind}"
+            assert seeds_client.limiter.per_second == 10
         """
     )
-    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "4")
-    runpytest(pytester, "--seeds-rate=10").assert_outcomes(passed=1)
+    runpytest(pytester, "--seeds-rate=10", *xdist, subprocess=bool(xdist)).assert_outcomes(passed=2)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pytest_seeds.output.har import har_names
-from pytest_seeds.output.summary import RunSummary, lines, seed_data
+from pytest_seeds.output.summary import CRASHED, RunSummary, lines, seed_data
 
 
 @pytest.mark.parametrize(
@@ -19,12 +19,14 @@ from pytest_seeds.output.summary import RunSummary, lines, seed_data
         ({"setup": "failed", "teardown": "passed"}, "errors"),
         ({"setup": "skipped", "teardown": "passed"}, "skipped"),
         ({"setup": "passed", "call": "xfailed", "teardown": "passed"}, "xfailed"),
+        ({"setup": "passed", "crashed": "failed"}, "errors"),  # its xdist worker died
+        ({"setup": "passed", "call": "failed", "crashed": "failed"}, "failed"),
     ],
 )
 def test_a_seed_counts_once_by_its_worst_phase(phases: dict[str, str], outcome: str) -> None:
     runs = RunSummary()
     for when, result in phases.items():
-        data = seed_data("s.md", "GET /x", "sales") if when == "teardown" else None
+        data = seed_data("s.md", "GET /x", "sales") if when in ("setup", "teardown") else None
         runs.add("s.md::GET /x", when, result, data)
     runs.add("test_plain.py::test", "call", "failed", None)  # not a seed: not counted
     summary = runs.to_json({})
@@ -63,3 +65,16 @@ def test_quiet_line_says_one_error_like_pytest() -> None:
     runs.add("s.md", "setup", "failed", None)
     runs.add("s.md", "teardown", "passed", seed_data("s.md", "GET /x", "sales"))
     assert lines(runs.to_json({}), verbosity=-1) == ["seeds: 1 error in 1 domain(s)"]
+
+
+def test_a_seed_whose_worker_died_before_reporting_is_named_afterwards() -> None:
+    runs = RunSummary()
+    runs.add("crash.md::GET /x", CRASHED, "failed", None)  # no setup report came
+    runs.add("test_plain.py::test", "call", "passed", None)
+    assert runs.unnamed() == ["crash.md::GET /x", "test_plain.py::test"]
+    runs.name("crash.md::GET /x", seed_data("crash.md", "GET /x", "sales"))
+    summary = runs.to_json({})
+    assert summary["totals"]["errors"] == summary["totals"]["seeds"] == 1
+    assert summary["seeds"][0]["worker_crashed"] is True
+    assert lines(summary, verbosity=-1) == ["seeds: 1 error in 1 domain(s); worker crashed: 1"]
+    assert "worker crashed: crash.md (GET /x)" in lines(summary)

@@ -121,14 +121,20 @@ class _BodyFailed(Exception):
 class Client:
     """A requests session shared by the seeds of one process: retries, rate limit, timeout."""
 
-    def __init__(self, timeout: float, retry: RetryPolicy | None = None, rate: float = 0.0) -> None:
+    def __init__(
+        self,
+        timeout: float,
+        retry: RetryPolicy | None = None,
+        rate: float = 0.0,
+        limiter: RateLimiter | None = None,  # shared by processes: overrides ``rate``
+    ) -> None:
         self.timeout = timeout
         policy = retry or RetryPolicy()
         self.attempts = 1 + policy.retries + policy.retries_429  # at most, per request
         self.session = requests.Session()
         self.session.trust_env = True
         self._host_settings: dict[tuple[str, str], Mapping[str, Any]] = {}
-        self.limiter = RateLimiter(rate)
+        self.limiter = limiter or RateLimiter(rate)
         self.retry = SeedRetry.from_policy(policy, self.limiter)
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, LimitedAdapter(self.retry))

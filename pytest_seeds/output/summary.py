@@ -1,9 +1,11 @@
 """The run summary: seeds per domain and outcome, missing tokens, slowest steps.
 
-Each seed's test report carries a small JSON-ready mapping (:func:`seed_data`), so the
-summary is built the same way in one process and on the xdist controller. A seed counts
-once, by its worst outcome: failed (Test Request) > error (Prerequisites, Cleanup or a
-broken document) > xfailed > skipped > passed.
+Each seed's setup and teardown reports carry a small JSON-ready mapping (:func:`seed_data`),
+so the summary is built the same way in one process and on the xdist controller, one entry
+per test id. A seed counts once, by its worst outcome: failed (Test Request) > error
+(Prerequisites, Cleanup, a broken document, or its xdist worker crashed) > xfailed >
+skipped > passed. A seed whose worker died before it sent a report has no mapping: the
+plugin supplies one (:meth:`RunSummary.unnamed`, :meth:`RunSummary.name`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ OUTCOMES = ("passed", "failed", "errors", "skipped", "xfailed")
 SLOWEST_STEPS = 5
 FORMAT = "pytest-seeds summary 1"
 NO_DOMAIN = "(no domain)"
+CRASHED = "crashed"  # the phase of the report xdist makes for an item whose worker died
 
 
 def seed_data(
@@ -57,6 +60,8 @@ class _Seed:
             return "failed"
         if "failed" in (self.phases.get("setup"), self.phases.get("teardown")):
             return "errors"
+        if CRASHED in self.phases:
+            return "errors"
         if "xfailed" in self.phases.values():
             return "xfailed"
         if "skipped" in self.phases.values():
@@ -71,16 +76,30 @@ class RunSummary:
         self._seeds: dict[str, _Seed] = {}
 
     def add(self, nodeid: str, when: str, outcome: str, data: dict[str, Any] | None) -> None:
-        """One test report: phase, outcome (``xfailed`` for an expected failure), seed data."""
+        """One test report: phase (or :data:`CRASHED`), outcome (``xfailed`` for an expected
+        failure), seed data (None: keep what an earlier report of this test carried)."""
         entry = self._seeds.setdefault(nodeid, _Seed())
         entry.phases[when] = outcome
         if data is not None:
             entry.data = data
 
+    def phases(self, nodeid: str) -> dict[str, str]:
+        """The phases reported so far for a test id, with their outcomes."""
+        entry = self._seeds.get(nodeid)
+        return dict(entry.phases) if entry is not None else {}
+
+    def unnamed(self) -> list[str]:
+        """Test ids reported without seed data: other tests, or seeds whose worker died first."""
+        return [nodeid for nodeid, entry in self._seeds.items() if entry.data is None]
+
+    def name(self, nodeid: str, data: dict[str, Any]) -> None:
+        """Seed data for a test id that had none (see :meth:`unnamed`)."""
+        self._seeds[nodeid].data = data
+
     def seeds(self) -> list[dict[str, Any]]:
         """One row per seed, sorted by file: seed, endpoint, domain, outcome, failed step."""
         rows = [
-            {**entry.data, "outcome": entry.outcome}
+            {**entry.data, "outcome": entry.outcome, "worker_crashed": CRASHED in entry.phases}
             for entry in self._seeds.values()
             if entry.data is not None
         ]
@@ -118,6 +137,9 @@ def _counts(counter: Counter[str]) -> dict[str, int]:
 def lines(summary: dict[str, Any], verbosity: int = 0) -> list[str]:
     """The summary for the terminal: a table per domain, or one line with ``-q``."""
     totals, missing = summary["totals"], summary["missing_tokens"]
+    crashed = [
+        f"{row['seed']} ({row['endpoint']})" for row in summary["seeds"] if row["worker_crashed"]
+    ]
     missing_text = ", ".join(
         f"{kind} ({count} seed{'s' if count != 1 else ''} skipped)"
         for kind, count in missing.items()
@@ -129,7 +151,8 @@ def lines(summary: dict[str, Any], verbosity: int = 0) -> list[str]:
             if totals[name]
         )
         text = f"seeds: {counts or 'none ran'} in {len(summary['domains'])} domain(s)"
-        return [text + (f"; missing tokens: {missing_text}" if missing else "")]
+        text += f"; missing tokens: {missing_text}" if missing else ""
+        return [text + (f"; worker crashed: {len(crashed)}" if crashed else "")]
     width = max(len(name) for name in [*summary["domains"], "domain", "all"])
     columns = ("seeds", *OUTCOMES)
     header = "domain".ljust(width) + "".join(f"{name:>9}" for name in columns)
@@ -140,6 +163,8 @@ def lines(summary: dict[str, Any], verbosity: int = 0) -> list[str]:
     ]
     if missing:
         table.append(f"missing tokens: {missing_text}")
+    # an error each: the seed may have sent requests before its worker died
+    table += [f"worker crashed: {seed}" for seed in crashed]
     slowest = summary["timing"]["slowest_steps"]
     if slowest:
         table.append("slowest steps:")

@@ -1,8 +1,9 @@
 """The pytest glue: options, fixtures, collection of seeds into items, reporting.
 
 Everything pytest-specific lives in this package (``items``: the File and Item
-classes; ``reporting``: report hooks, summary and masking; ``state``: stash keys,
-settings); parsing, templating, sending and checking are in modules that never
+classes; ``names``: item names and arguments that name seeds; ``reporting``: report
+hooks, summary and masking; ``workers``: what xdist workers share; ``state``: stash
+keys, settings); parsing, templating, sending and checking are in modules that never
 import pytest.
 """
 
@@ -16,11 +17,11 @@ from typing import Any, Literal
 import pytest
 
 from pytest_seeds import settings as seeds_config
-from pytest_seeds.http.ratelimit import worker_share
 from pytest_seeds.http.retries import RetryPolicy
 from pytest_seeds.http.transport import Client
 from pytest_seeds.model import Seed, Step
 from pytest_seeds.plugin.items import SeedFile, step_observers
+from pytest_seeds.plugin.names import SeedNodeIds
 from pytest_seeds.plugin.reporting import (
     SecretMasking,
     SeedsSummary,
@@ -38,8 +39,10 @@ from pytest_seeds.plugin.state import (
     SeedSwaggerWarning,
     contract,
     get_settings,
+    is_seed_path,
     swagger_index,
 )
+from pytest_seeds.plugin.workers import pytest_configure_node, rate_limiter
 from pytest_seeds.running.requestid import is_header_name
 from pytest_seeds.running.routing import Target
 from pytest_seeds.running.runner import Environment
@@ -118,6 +121,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(logmask.install(redactor))
     masking = SecretMasking(redactor, settings.secret_names)
     config.pluginmanager.register(masking, "seeds-secret-masking")
+    config.pluginmanager.register(SeedNodeIds(config), "seeds-node-ids")
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(SeedsSummary(config, settings), "seeds-summary")
 
@@ -153,8 +157,10 @@ def seeds_params(seeds_settings: seeds_config.Settings) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def seeds_client(seeds_settings: seeds_config.Settings) -> Iterator[Client]:
-    """The HTTP client shared by the seeds of this process."""
+def seeds_client(
+    seeds_settings: seeds_config.Settings, pytestconfig: pytest.Config
+) -> Iterator[Client]:
+    """The HTTP client shared by the seeds of this process (its rate limit: the run's)."""
     settings = seeds_settings
     policy = RetryPolicy(
         settings.retries,
@@ -163,9 +169,10 @@ def seeds_client(seeds_settings: seeds_config.Settings) -> Iterator[Client]:
         settings.retry_backoff,
         settings.retry_unsafe,
     )
-    client = Client(settings.timeout, policy, worker_share(settings.rate, os.environ))
+    client = Client(settings.timeout, policy, limiter=rate_limiter(pytestconfig, settings.rate))
     yield client
     client.close()
+    client.limiter.close()
 
 
 @pytest.fixture(scope="session")
@@ -203,10 +210,7 @@ def seeds_environment(request: pytest.FixtureRequest) -> Environment:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix.lower() != ".md":
-        return None
-    dirs = get_settings(parent.config).dirs
-    if any(file_path == d or file_path.is_relative_to(d) for d in dirs):
+    if is_seed_path(file_path, get_settings(parent.config).dirs):
         return SeedFile.from_parent(parent, path=file_path)
     return None
 
@@ -224,6 +228,7 @@ __all__ = [
     "pytest_collection",
     "pytest_collection_modifyitems",
     "pytest_configure",
+    "pytest_configure_node",
     "pytest_load_initial_conftests",
     "pytest_runtest_logreport",
     "pytest_runtest_makereport",

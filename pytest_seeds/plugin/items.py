@@ -16,6 +16,7 @@ from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.observer import NOTE_PREFIX, ContractObserver
 from pytest_seeds.model import SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError
 from pytest_seeds.output.report import failure_report
+from pytest_seeds.plugin.names import item_name, split_nodeid
 from pytest_seeds.plugin.state import (
     HAR_NAMES_KEY,
     LABEL_MARKS_KEY,
@@ -57,7 +58,7 @@ class SeedFile(pytest.File):
         try:
             seed = load_seed(self.path)
         except SeedError as error:
-            yield BrokenSeedItem.from_parent(self, name=self.path.name, error=error)
+            yield BrokenSeedItem.from_parent(self, name=item_name(self.path.name), error=error)
             return
         if seed is not None:
             yield SeedItem.from_parent(self, seed=seed)
@@ -107,7 +108,8 @@ class SeedLintItem(pytest.Function):
     """One seed checked offline: errors fail the item, warnings are shown; nothing is sent."""
 
     def __init__(self, *, name: str, target: Document | SeedError, **kwargs: Any) -> None:
-        super().__init__(name=name or kwargs["parent"].path.name, callobj=_lint_fixtures, **kwargs)
+        name = item_name(name or kwargs["parent"].path.name)
+        super().__init__(name=name, callobj=_lint_fixtures, **kwargs)
         self.target = target
         self.add_marker("seed")
 
@@ -159,7 +161,7 @@ class SeedItem(pytest.Function):
     """One seed: prerequisites run in setup, Test Request steps in the call, Cleanup in teardown."""
 
     def __init__(self, *, seed: Seed, **kwargs: Any) -> None:
-        super().__init__(name=seed.endpoint, callobj=_seed_fixtures, **kwargs)
+        super().__init__(name=item_name(seed.endpoint), callobj=_seed_fixtures, **kwargs)
         self.seed = seed
         self.run: SeedRun | None = None
         self.missing_tokens: list[str] = []
@@ -171,7 +173,7 @@ class SeedItem(pytest.Function):
             self.user_properties += [
                 ("endpoint", seed.endpoint),
                 ("domain", seed.domain),
-                ("seed", self.nodeid.split("::")[0]),
+                ("seed", split_nodeid(self.nodeid)[0]),
             ]
         if seed.status in SKIP_STATUSES:
             reason = seed.skip_reason or f"the seed's status is '{seed.status}'"

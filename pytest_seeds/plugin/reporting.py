@@ -5,10 +5,12 @@ from __future__ import annotations
 import gc
 import json
 import linecache
+import os
 import time
 import warnings
 from collections.abc import Generator, Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from pytest_seeds.output import atomic
 from pytest_seeds.output import summary as seeds_summary
 from pytest_seeds.output.failuretext import FailureText
 from pytest_seeds.output.report import transcript
+from pytest_seeds.reading.parser import load_seed
 from pytest_seeds.running.runner import StepFailure
 from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.secret import secrets_in
@@ -31,10 +34,12 @@ except ImportError:  # pytest-html is optional
 
 
 from pytest_seeds.plugin.items import BrokenSeedItem, SeedItem
+from pytest_seeds.plugin.names import endpoint_of, split_nodeid
 from pytest_seeds.plugin.state import (
     HAR_NAMES_KEY,
     REDACTOR_KEY,
     get_settings,
+    is_seed_path,
 )
 
 
@@ -61,7 +66,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.sections.append(
                 (f"seed steps ({call.when})", item.redactor.text("\n".join(lines)))
             )
-    if isinstance(item, SeedItem | BrokenSeedItem) and call.when == "teardown":
+    if isinstance(item, SeedItem | BrokenSeedItem) and call.when != "call":
+        # the setup report's copy names the seed if its worker dies before the teardown
         report.seeds_summary = _summary_data(item)
     if html_extras is not None and report.failed and isinstance(item, SeedItem) and item.run:
         text = item.redactor.text("\n".join(transcript(item.run)))
@@ -121,8 +127,18 @@ def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.It
         session.config.stash[HAR_NAMES_KEY] = har_names(paths, session.config.rootpath)
 
 
+# The phase of the report pytest-xdist's controller makes for the item a worker was
+# running when it died ("worker 'gw0' crashed while running ..."; DSession.handle_crashitem)
+XDIST_CRASH = "???"
+
+
 class SeedsSummary:
-    """The run summary, on the xdist controller or the single process."""
+    """The run summary, on the xdist controller or the single process.
+
+    Built from the reports the controller sees, one entry per test id. A seed whose xdist
+    worker died is an error: in the summary, in the terminal (pytest-xdist would count it
+    as failed) and in JUnit XML (where xdist's report already is an error).
+    """
 
     def __init__(self, config: pytest.Config, settings: seeds_config.Settings) -> None:
         self.config = config
@@ -133,9 +149,66 @@ class SeedsSummary:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         outcome = "xfailed" if hasattr(report, "wasxfail") and report.skipped else report.outcome
-        self.runs.add(report.nodeid, report.when, outcome, getattr(report, "seeds_summary", None))
+        when = report.when
+        if when == XDIST_CRASH or getattr(report, "seeds_worker_crashed", False):
+            when = seeds_summary.CRASHED  # type: ignore[assignment]
+        self.runs.add(report.nodeid, when, outcome, getattr(report, "seeds_summary", None))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_handlecrashitem(self, crashitem: str, report: pytest.TestReport) -> None:
+        """A seed's worker died: its error is the phase's it died in, when pytest has one.
+
+        Before its setup report: a setup error. After its call report: a teardown error
+        (the Cleanup), which JUnit XML then counts once, as it does a failing Cleanup.
+        In the call, xdist's phase ``???`` stays (an error: :meth:`pytest_report_teststatus`).
+        """
+        if self._seed_path(crashitem) is None:
+            return
+        report.seeds_worker_crashed = True  # type: ignore[attr-defined]
+        report.location = (report.location[0], None, endpoint_of(split_nodeid(crashitem)[1] or ""))
+        phases = self.runs.phases(crashitem)
+        if "call" in phases:
+            report.when = "teardown"
+        elif "setup" not in phases:
+            report.when = "setup"
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_report_teststatus(
+        self, report: pytest.TestReport | pytest.CollectReport
+    ) -> tuple[str, str, str] | None:
+        if report.when == XDIST_CRASH and report.failed and self._seed_path(report.nodeid):
+            return "error", "E", "ERROR"
+        return None
+
+    def _seed_path(self, nodeid: str) -> Path | None:
+        """The seed file of a test id, or None when the test is not a seed (or lint ran)."""
+        path_text, name = split_nodeid(nodeid)
+        if name is None or self.settings.lint:
+            return None
+        path = Path(os.path.normpath(self.config.rootpath / path_text))
+        return path if is_seed_path(path, self.settings.dirs) else None
+
+    def _describe(self, nodeid: str) -> dict[str, Any] | None:
+        """Seed data read on the controller, for a seed whose worker sent none (crashed)."""
+        path = self._seed_path(nodeid)
+        if path is None:
+            return None
+        path_text, name = split_nodeid(nodeid)
+        try:
+            seed = load_seed(path)
+        except SeedError:
+            return seeds_summary.seed_data(path_text, f"broken seed {path.name}", "")
+        except OSError:
+            seed = None
+        if seed is None:  # changed since: its node id still names the endpoint
+            return seeds_summary.seed_data(path_text, endpoint_of(name or ""), "")
+        return seeds_summary.seed_data(path_text, seed.endpoint, seed.domain)
 
     def pytest_sessionfinish(self) -> None:
+        for nodeid in self.runs.unnamed():
+            data = self._describe(nodeid)
+            if data is not None:
+                self.runs.name(nodeid, data)
         finished = time.time()
         timing = {
             "started": _utc(self.started),

@@ -49,6 +49,13 @@ def get_settings(config: pytest.Config) -> seeds_config.Settings:
     return config.stash[SETTINGS_KEY]
 
 
+def is_seed_path(path: Path, dirs: tuple[Path, ...]) -> bool:
+    """Whether a file is collected as a seed: a ``.md`` file in (or given as) a seeds folder."""
+    return path.suffix.lower() == ".md" and any(
+        path == folder or path.is_relative_to(folder) for folder in dirs
+    )
+
+
 def junit_allows_properties(config: pytest.Config) -> bool:
     """Testcase properties are valid JUnit XML only in the xunit1/legacy families."""
     if not config.getoption("xmlpath", None):
