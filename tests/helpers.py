@@ -17,6 +17,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from pytest_seeds.model import Step
+
 # A value per token type: what the ``tokens`` fixture configures, each long enough to be masked.
 SECRETS = {
     "staff": "staff-SECRET-7f3a",
@@ -120,3 +122,15 @@ def runpytest(pytester: pytest.Pytester, *args: str, subprocess: bool = False) -
 def run_seeds(pytester: pytest.Pytester, *args: str, subprocess: bool = False) -> Any:
     """Run pytest on the seeds in the pytester folder (``--seeds-dir``)."""
     return runpytest(pytester, f"--seeds-dir={pytester.path}", *args, subprocess=subprocess)
+
+
+def assert_well_typed(step: Step) -> None:
+    """What the parser lets through can be sent: JSON body, single values, a finite sleep."""
+    json.dumps(step.body, allow_nan=False)
+    for values in (step.params, step.headers, step.form_fields):
+        for name, value in values.items():
+            assert isinstance(name, str)
+            assert value is None or isinstance(value, str | int | float | bool)
+            json.dumps(value, allow_nan=False)
+    assert all(isinstance(v, str) for v in step.extract.values())
+    assert isinstance(step.sleep_ms, int) and step.sleep_ms >= 0

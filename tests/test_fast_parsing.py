@@ -29,6 +29,7 @@ DOCUMENTS = [
     "",
     "# only a comment\n",
     "- plain\n- 'quoted'\n- >\n  folded\n",
+    "{1: a, true: b, ~: c, 1.5: d, 2.0: e, .nan: f, -.inf: g, 0x1F: h}\n",  # keys are text
 ]
 BROKEN = [
     "? [a]\n: b\n",
@@ -37,6 +38,13 @@ BROKEN = [
     "a: 1\n---\nb: 2\n",
     "a: [1\n",
     "a:\n\t- b\n",
+    "a: 1\nb: 2\na: 3\n",  # a key twice
+    "{1: a, '1': b}\n",  # keys are text: the same key
+    "a: !!str [b]\n",
+    "n: 1" + "0" * 5000 + "\n",  # more digits than Python reads
+    "a: !!int x\n",
+    "a: !!bool maybe\n",
+    "a: !!map [1]\n",
 ]
 
 

@@ -94,6 +94,7 @@ def check_examples(
     endpoint = split_endpoint(document.front.get("endpoint"))
     tests = [step.expect_status for step in steps if step.phase is Phase.TEST]
     swagger = document.front.get("swagger")
+    swagger = swagger if isinstance(swagger, str) else None  # another type: a lint error
     operation = contract.operation(swagger, *endpoint) if endpoint else None
     findings = []
     for example in examples(document, tests[0] if tests else (200,)):

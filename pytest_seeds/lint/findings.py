@@ -20,6 +20,7 @@ RULES: dict[str, tuple[str, str]] = {
     "skip-reason-spellings": (WARNING, "both `skip_reason` and `skipReason` are set"),
     "tokens-list": (WARNING, "front-matter `tokens` names an unknown token type"),
     "unknown-front-key": (WARNING, "a front-matter key the seed format does not use"),
+    "front-value": (ERROR, "a front-matter value of the wrong type (`domain`, `tags`, `status`, `useFallbackApi`, ...)"),
     "expected-outcome": (ERROR, "`expectedOutcome` is not an HTTP status"),
     "expected-outcome-conflict": (ERROR, "a Test Request step's `expect.status` contradicts `expectedOutcome`"),
     "steps-block": (ERROR, "a step block does not parse, `steps:` is not a list, or a step is not a mapping"),
@@ -80,8 +81,9 @@ class Finding:
 
 
 def from_error(error: SeedError, rule: str, step: str = "") -> Finding:
-    """A finding from the parser's refusal."""
-    return Finding(rule, error.path, error.line, error.message, error.hint, step)
+    """A finding from the parser's refusal (its ``step '...':`` is the finding's step)."""
+    message = error.message.removeprefix(f"step '{step}': ") if step else error.message
+    return Finding(rule, error.path, error.line, message, error.hint, step)
 
 
 def step_rule(error: SeedError) -> str:

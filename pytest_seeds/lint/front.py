@@ -50,6 +50,8 @@ def front_matter_findings(doc: Document, walked: Walk) -> list[Finding]:
             if key == "skip":
                 hint = "a seed is skipped by 'status: skip', not by a 'skip' key"
             add(key, "unknown-front-key", f"unknown front-matter key '{key}'", hint)
+    if walked.front_error is not None:
+        found.append(from_error(walked.front_error, "front-value"))
     if walked.outcome_error is not None:
         found.append(from_error(walked.outcome_error, "expected-outcome"))
     return found

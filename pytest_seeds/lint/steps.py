@@ -63,7 +63,7 @@ def _one_step(doc: Document, here: RawStep) -> list[Finding]:
     if "id" not in raw:
         add("id", "step-id", f"the step has no 'id'; reports call it '{step_id}'", "add 'id: ...'")
     token = raw.get("token")
-    if token and str(token).strip().lower() not in TOKEN_TYPES:
+    if isinstance(token, str) and token.strip() and token.strip().lower() not in TOKEN_TYPES:
         hint = did_you_mean(token, TOKEN_TYPES) or f"one of {', '.join(TOKEN_TYPES)}"
         add("token", "unknown-token", f"unknown token type '{raw['token']}'", hint)
     extract = raw.get("extract")

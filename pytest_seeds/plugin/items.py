@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
+import traceback
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -15,7 +17,7 @@ from pytest_seeds import settings as seeds_config
 from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.observer import NOTE_PREFIX, ContractObserver
 from pytest_seeds.model import SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError
-from pytest_seeds.output.report import failure_report
+from pytest_seeds.output.report import PHASE_TITLES, failure_report
 from pytest_seeds.plugin.names import item_name, split_nodeid
 from pytest_seeds.plugin.state import (
     HAR_NAMES_KEY,
@@ -31,7 +33,7 @@ from pytest_seeds.plugin.state import (
     junit_allows_properties,
     swagger_index,
 )
-from pytest_seeds.reading.document import Document
+from pytest_seeds.reading.document import Document, near_miss
 from pytest_seeds.reading.parser import load_seed
 from pytest_seeds.running.auth import missing_token_reason, missing_tokens
 from pytest_seeds.running.requestid import RequestIdHeader
@@ -44,24 +46,98 @@ def _seed_fixtures(seeds_environment: Environment) -> None:
     """Names the one fixture a seed item needs; the item runs the seed itself."""
 
 
+class SeedNotCollectedWarning(UserWarning):
+    """A Markdown file that looks like a seed but is not one, so it is not collected."""
+
+    def __init__(self, error: SeedError) -> None:
+        super().__init__(f"{error.message}; hint: {error.hint}")
+        self.error = error
+
+
+CRASH_HINT = "a bug in pytest-seeds or in a conftest.py value; please report it with the seed"
+
+
+class SeedCrash(Exception):
+    """An unexpected exception while a seed ran: that seed's failure, told readably.
+
+    A bug of pytest-seeds, or of a ``conftest.py`` value or observer; the other seeds go on.
+    """
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(f"pytest-seeds stopped on {unexpected(error)}\n  hint: {CRASH_HINT}")
+
+
+def unexpected(error: BaseException) -> str:
+    """``an unexpected KeyError: 'x' (raised in module.function, line N)``."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" (raised in {_place(frames[-1])})" if frames else ""
+    return f"an unexpected {type(error).__name__}: {error}{where}"
+
+
+def _place(frame: traceback.FrameSummary) -> str:
+    """A frame as ``module.name, line N`` for the plugin's own code, else ``file:line``."""
+    parts = Path(frame.filename).with_suffix("").parts
+    if "pytest_seeds" in parts:
+        module = ".".join(parts[len(parts) - parts[::-1].index("pytest_seeds") - 1 :])
+        return f"{module}.{frame.name}, line {frame.lineno}"
+    return f"{frame.filename}:{frame.lineno} in {frame.name}"
+
+
+@contextlib.contextmanager
+def _guarded() -> Iterator[None]:
+    """Any exception but the plugin's own outcomes becomes a :class:`SeedCrash`."""
+    try:
+        yield
+    except (StepFailure, SeedError, SeedCrash):
+        raise
+    except Exception as error:  # pytest's skip and fail are BaseExceptions: they go through
+        raise SeedCrash(error) from error
+
+
 class SeedFile(pytest.File):
-    """A Markdown file that may be a seed: yields one item, or none for other Markdown."""
+    """A Markdown file that may be a seed: yields one item, or none for other Markdown.
+
+    Nothing a file holds stops the collection: a file that cannot be read, or whose reading
+    fails unexpectedly, is a broken seed of its own.
+    """
 
     def collect(self) -> Iterator[pytest.Item]:
+        try:
+            item = self._item()
+        except SeedError as error:
+            item = BrokenSeedItem.from_parent(self, name=item_name(self.path.name), error=error)
+        except SeedNotCollectedWarning as warning:  # warnings are errors (-W error)
+            item = BrokenSeedItem.from_parent(
+                self, name=item_name(self.path.name), error=warning.error
+            )
+        except Exception as error:
+            message = f"pytest-seeds could not read this seed: {unexpected(error)}"
+            problem = SeedError(self.path, None, message, CRASH_HINT)
+            item = BrokenSeedItem.from_parent(self, name=item_name(self.path.name), error=problem)
+        if item is not None:
+            yield item
+
+    def _item(self) -> pytest.Item | None:
         if get_settings(self.config).lint:
             from pytest_seeds import lint as seeds_lint  # imported only when linting
 
             target = seeds_lint.read(self.path)
-            if target is not None:
-                yield SeedLintItem.from_parent(self, name=_lint_name(target), target=target)
-            return
-        try:
-            seed = load_seed(self.path)
-        except SeedError as error:
-            yield BrokenSeedItem.from_parent(self, name=item_name(self.path.name), error=error)
-            return
-        if seed is not None:
-            yield SeedItem.from_parent(self, seed=seed)
+            if target is None:
+                self._not_a_seed()
+                return None
+            return SeedLintItem.from_parent(self, name=_lint_name(target), target=target)
+        seed = load_seed(self.path)
+        if seed is None:
+            self._not_a_seed()
+            return None
+        return SeedItem.from_parent(self, seed=seed)
+
+    def _not_a_seed(self) -> None:
+        """Other Markdown is passed over; a file that looks like a seed with a warning."""
+        told = near_miss(self.path)
+        if told is not None:
+            warning = SeedNotCollectedWarning(told)
+            warnings.warn_explicit(warning, None, str(told.path), told.line or 1)
 
 
 class BrokenSeedItem(pytest.Item):
@@ -118,7 +194,13 @@ class SeedLintItem(pytest.Function):
 
         params = cast(dict[str, Any], self.funcargs["seeds_params"])
         settings = get_settings(self.config)
-        findings = seeds_lint.check(self.target, params, contract(self.config), settings.max_sleep)
+        try:
+            findings = seeds_lint.check(
+                self.target, params, contract(self.config), settings.max_sleep
+            )
+        except Exception as error:  # a bug: this seed's failure, the others are still checked
+            message = f"lint stopped on {unexpected(error)}\n  hint: {CRASH_HINT}"
+            raise SeedLintFailure(message) from error
         here = self.config.invocation_params.dir
         errors = [f.text(here) for f in findings if f.severity == seeds_lint.ERROR]
         warned = [f.text(here) for f in findings if f.severity == seeds_lint.WARNING]
@@ -192,12 +274,14 @@ class SeedItem(pytest.Function):
     def setup(self) -> None:
         if self.seed.problem is not None:  # collected, so that it errors under its endpoint
             raise self.seed.problem
-        super().setup()
+        super().setup()  # the fixtures: a conftest.py's error keeps pytest's own report
         environment = cast(Environment, self.funcargs["seeds_environment"])
-        self.missing_tokens = missing_tokens(self.seed, environment.tokens)
+        with _guarded():
+            self.missing_tokens = missing_tokens(self.seed, environment.tokens)
         if self.missing_tokens:
             pytest.skip(missing_token_reason(self.missing_tokens))
-        self.run = SeedRun(self.seed, self._with_har(environment))
+        with _guarded():
+            self.run = SeedRun(self.seed, self._with_har(environment))
         self.addfinalizer(self._cleanup)
         self._steps(Phase.PREREQUISITE)
 
@@ -208,6 +292,10 @@ class SeedItem(pytest.Function):
         self._steps(Phase.CLEANUP)
 
     def _steps(self, phase: Phase) -> None:
+        with _guarded():
+            self._run_steps(phase)
+
+    def _run_steps(self, phase: Phase) -> None:
         assert self.run is not None
         before = len(self.run.records)
         try:
@@ -257,17 +345,45 @@ class SeedItem(pytest.Function):
 
         recorder = HarRecorder(self.seed, self.redactor)
         path = settings.har / self.config.stash[HAR_NAMES_KEY][self.path]
-        self.addfinalizer(lambda: recorder.write(path))  # runs after the Cleanup steps
+        self.addfinalizer(_guard(lambda: recorder.write(path)))  # after the Cleanup steps
         observers = step_observers(settings, self.redactor, contract(self.config), recorder)
         return dataclasses.replace(environment, observers=observers)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         error = excinfo.value
         if isinstance(error, StepFailure) and self.run is not None:
-            return failure_report(self.seed, self.run, error.record, self.redactor)
-        if isinstance(error, SeedError):
+            try:
+                return failure_report(self.seed, self.run, error.record, self.redactor)
+            except Exception as problem:  # the report of one seed never stops the run
+                return self._short_report(error.record, problem)
+        if isinstance(error, SeedError | SeedCrash):
             return f"{self.seed.endpoint}: {error}"
         return super().repr_failure(excinfo)  # pytest.Function takes no style
+
+    def _short_report(self, record: StepRecord, problem: Exception) -> str:
+        """The failure without what could not be shown (the full report failed)."""
+        step = record.step
+        lines = [
+            f"{self.seed.endpoint}: step '{step.id}' ({PHASE_TITLES[step.phase]}) failed",
+            f"  {record.problem}",
+            f"  seed: {self.seed.path}:{step.line}",
+            f"  (the full report could not be built: {type(problem).__name__}: {problem})",
+        ]
+        text = "\n".join(lines)
+        try:
+            return self.redactor.text(text)
+        except Exception:
+            return text
+
+
+def _guard(function: Callable[[], object]) -> Callable[[], None]:
+    """A finalizer whose unexpected exception is a :class:`SeedCrash`."""
+
+    def guarded() -> None:
+        with _guarded():
+            function()
+
+    return guarded
 
 
 def step_observers(

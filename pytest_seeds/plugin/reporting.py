@@ -33,7 +33,7 @@ except ImportError:  # pytest-html is optional
     html_extras = None
 
 
-from pytest_seeds.plugin.items import BrokenSeedItem, SeedItem
+from pytest_seeds.plugin.items import BrokenSeedItem, SeedCrash, SeedItem
 from pytest_seeds.plugin.names import endpoint_of, split_nodeid
 from pytest_seeds.plugin.state import (
     HAR_NAMES_KEY,
@@ -45,36 +45,48 @@ from pytest_seeds.plugin.state import (
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """Setup and teardown failures of seeds get the same readable report as the call."""
+    """Setup and teardown failures of seeds get the same readable report as the call.
+
+    What the plugin adds to a report never breaks it: should a part fail, it is left out.
+    """
     report = yield
+    if isinstance(item, SeedItem | BrokenSeedItem):
+        try:
+            _seed_report(item, call, report)
+        except Exception as error:  # the report stays pytest's own, with a note
+            report.sections.append(("seed report", f"could not be completed: {error!r}"))
+    return report
+
+
+def _seed_report(item: SeedItem | BrokenSeedItem, call: pytest.CallInfo[None], report: Any) -> None:
     if (
         call.excinfo is not None
         and call.when != "call"
         and report.failed
-        and isinstance(item, SeedItem | BrokenSeedItem)
-        and isinstance(call.excinfo.value, StepFailure | SeedError)
+        and isinstance(call.excinfo.value, StepFailure | SeedError | SeedCrash)
     ):
         report.longrepr = item.repr_failure(call.excinfo)
     if report.skipped and isinstance(item, SeedItem) and isinstance(report.longrepr, tuple):
         # a skip raised in setup (missing token) points at the seed, not at this module
         report.longrepr = (str(item.path), item.seed.line, report.longrepr[2])
-    if report.failed and isinstance(item, SeedItem | BrokenSeedItem):
+    if report.failed:
         report.seeds_failure = isinstance(report.longrepr, str)  # wrapped at logreport
-    if isinstance(item, SeedItem) and item.run is not None and call.when != "setup":
+    if call.when != "call":
+        # the setup report's copy names the seed if its worker dies before the teardown
+        report.seeds_summary = _summary_data(item)
+    if not isinstance(item, SeedItem):
+        return
+    if item.run is not None and call.when != "setup":
         lines = transcript(item.run, Phase.CLEANUP if call.when == "teardown" else None)
         if lines:
             report.sections.append(
                 (f"seed steps ({call.when})", item.redactor.text("\n".join(lines)))
             )
-    if isinstance(item, SeedItem | BrokenSeedItem) and call.when != "call":
-        # the setup report's copy names the seed if its worker dies before the teardown
-        report.seeds_summary = _summary_data(item)
-    if html_extras is not None and report.failed and isinstance(item, SeedItem) and item.run:
+    if html_extras is not None and report.failed and item.run:
         text = item.redactor.text("\n".join(transcript(item.run)))
         report.extras = [*getattr(report, "extras", []), html_extras.text(text, name="seed steps")]
-    if isinstance(item, SeedItem) and call.when == "teardown":
+    if call.when == "teardown":
         item.run = None  # the seed is reported: let its response bodies go
-    return report
 
 
 @pytest.hookimpl(tryfirst=True)

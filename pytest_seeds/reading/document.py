@@ -2,6 +2,17 @@
 
 This is the raw view of a document (with line numbers): :mod:`pytest_seeds.reading.parser`
 turns it into a :class:`~pytest_seeds.model.Seed`, and lint inspects it.
+
+Which files are seeds: a ``.md`` file is a seed when its first line is ``---`` (after a
+byte-order mark; trailing spaces and CR LF line ends are fine) and the lines up to the next
+``---`` or ``...`` line are YAML whose top level has an ``endpoint`` key. A file that
+*looks like* a seed but is not one is a broken seed (:class:`SeedError`, with the line to fix):
+an ``endpoint`` key, in any case or spelling (``Endpoint:``, ``end_point =``, ``- endpoint:``),
+at the top of the file (its first line) or in its first front-matter-like block (the lines
+after a first line of dashes or ``+++``) when that block is not closed, not YAML, not a
+mapping, or has the key misspelt; or an ``endpoint:`` line right after the front matter.
+Any other Markdown is not a seed. :func:`near_miss` tells why a file that is not a seed
+still looks like one (its front matter does not start on the first line).
 """
 
 from __future__ import annotations
@@ -14,25 +25,27 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from frontmatter.default_handlers import YAMLHandler
 
 from pytest_seeds.model import Phase, SeedError
-from pytest_seeds.reading.yamlload import error_line, error_text, load_yaml
+from pytest_seeds.reading.yamlload import error_hint, error_line, error_text, load_yaml
 from pytest_seeds.reading.yamlsafe import LineDict
 
 MAX_SEED_BYTES = 2 * 1024 * 1024
 _MARKER = re.compile(r"\n(?: {0,3}(`{3,}|~{3,})[^\S\n]*([\w+-]*)|## (.*))")
-_ENDPOINT_LINE = re.compile(r"^endpoint\s*:", re.MULTILINE)
-
-
-class _FrontMatter(YAMLHandler):
-    """python-frontmatter's YAML handler, reading with the seed loader."""
-
-    def load(self, fm: str, **kwargs: object) -> Any:
-        return load_yaml(fm)
-
-
-_FRONT_MATTER = _FrontMatter()
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"  # byte-order marks, zero-width characters
+_OPENING = re.compile(r"-{3,}[ \t]*")  # the whole first line
+_CLOSING = re.compile(r"^(?:-{3,}|\.\.\.)[ \t]*$", re.MULTILINE)
+_CONTENT = re.compile(r"^(?:#|```|~~~)", re.MULTILINE)  # a heading or a fence: the body
+# an endpoint key in any case or spelling: endpoint:, Endpoint =, - end_point:, "endpoint":
+_ENDPOINT_KEY = r"""^[ \t]*(?:-[ \t]+)?[{\["']*[ \t]*end[-_ ]?points?["']?"""
+_KEY_LINE = re.compile(_ENDPOINT_KEY + r"[ \t\u00a0]*[:=]", re.IGNORECASE | re.MULTILINE)
+_WORD_LINE = re.compile(_ENDPOINT_KEY + r"\b", re.IGNORECASE | re.MULTILINE)
+_ENDPOINT_LINE = re.compile(r"^endpoint[ \t]*:")
+_JSON_START = re.compile(r"""^[ \t]*\{[ \t]*["']endpoint["']""", re.IGNORECASE)
+_TOML = "write the front matter as YAML between two '---' lines"
+_OPEN_HINT = "start the file with a line that holds only '---'"
+_CLOSE_HINT = "end the front matter with a line that holds only '---'"
+_QUOTE_HINT = "quote values that contain ': ' or start with '{', '[', '*', '&' or '!'"
 
 
 @dataclass
@@ -95,7 +108,7 @@ def load_document(path: Path) -> Document | None:
     except OSError as error:
         raise SeedError(path, None, f"the file cannot be read ({error.strerror})") from None
     if len(data) > MAX_SEED_BYTES:
-        if _ENDPOINT_LINE.search(data[:4096].decode("utf-8", "replace")):
+        if _KEY_LINE.search(data[:4096].decode("utf-8", "replace")):
             raise SeedError(
                 path,
                 None,
@@ -111,33 +124,133 @@ def load_document(path: Path) -> Document | None:
 
 
 def read_document(path: Path, text: str) -> Document | None:
-    """Read a Markdown text; None when it is not a seed (no ``endpoint`` in front matter)."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    boundary = _FRONT_MATTER.FM_BOUNDARY.match(text)
-    if boundary is None:
-        return None
-    try:
-        fm, body = _FRONT_MATTER.split(text)
-    except ValueError:
-        return None
-    fm_line = text.count("\n", 0, boundary.end()) + 1
-    try:
-        front = _FRONT_MATTER.load(fm)
-    except yaml.YAMLError as error:
-        if not _ENDPOINT_LINE.search(fm):
+    """Read a Markdown text; None when it is not a seed. Raises :class:`SeedError` when it
+    looks like a seed but is not one (see the module's documentation)."""
+    text = _normalized(text)
+    first, _, rest = text.partition("\n")
+    if _OPENING.fullmatch(first):
+        return _with_front_matter(path, text, rest)
+    if first.startswith(("--", "+++")):
+        block = rest[: _next(re.compile(rf"^{re.escape(first[:2])}", re.MULTILINE), rest)]
+        if _KEY_LINE.search(block):
+            if first.startswith("+"):
+                raise SeedError(path, 1, "TOML front matter ('+++') is not read", _TOML)
+            said = "is '--', not '---'" if first.rstrip() == "--" else "holds more than '---'"
+            raise SeedError(path, 1, f"the front matter's first line {said}", _OPEN_HINT)
+    elif _JSON_START.match(first):
+        raise SeedError(path, 1, "JSON front matter is not read", _TOML)
+    elif _KEY_LINE.match(first):
+        raise SeedError(path, 1, "the front matter has no opening '---' line", _OPEN_HINT)
+    return None
+
+
+def _normalized(text: str) -> str:
+    return text.lstrip(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _next(pattern: re.Pattern[str], text: str) -> int:
+    """Where ``pattern`` first matches in ``text``, or where the Markdown body starts."""
+    found = pattern.search(text) or _CONTENT.search(text)
+    return found.start() if found else len(text)
+
+
+def _with_front_matter(path: Path, text: str, rest: str) -> Document | None:
+    """The document of a file whose first line is ``---``; ``rest`` follows that line."""
+    close = _CLOSING.search(rest)
+    if close is None:
+        head = rest[: _next(_CONTENT, rest)]
+        if not _KEY_LINE.search(head):
             return None
-        line = error_line(error)
+        rows = enumerate(head.split("\n"), start=2)
+        near = next((number for number, row in rows if row.startswith(("---", "..."))), 0)
+        said = f" (line {near} holds more than '---')" if near else ""
+        raise SeedError(path, 1, f"the front matter has no closing '---' line{said}", _CLOSE_HINT)
+    fm = rest[: close.start()]
+    close_line = 1 + fm.count("\n") + 1
+    try:
+        front = load_yaml(fm)
+    except yaml.YAMLError as error:
+        if _KEY_LINE.search(fm):
+            line = error_line(error)
+            raise SeedError(
+                path,
+                line + 1 if line else 2,
+                f"front matter is not valid YAML: {error_text(error)}",
+                error_hint(error, _QUOTE_HINT, fm),
+            ) from None
+        front = None
+    if isinstance(front, LineDict):
+        if "endpoint" in front:
+            body = rest[close.end() + 1 :]
+            front_lines = {key: line + 1 for key, line in front.key_lines.items()}
+            sections = split_sections(body, close_line + 1)
+            return Document(path, dict(front), front_lines, sections, text)
+        _misspelt_endpoint(path, front)
+    elif front is not None:
+        found = _WORD_LINE.search(fm)
+        if found:
+            kind = "a list" if isinstance(front, list) else "text"
+            hint = "write one 'key: value' per line" + (
+                ", without '- '" if kind == "a list" else ""
+            )
+            line = 2 + fm.count("\n", 0, found.start())
+            raise SeedError(path, line, f"the front matter is {kind}, not a mapping of keys", hint)
+    _endpoint_after(path, rest[close.end() + 1 :], close_line)
+    return None
+
+
+def _misspelt_endpoint(path: Path, front: LineDict) -> None:
+    for key in front:
+        if re.sub(r"[\W_]+", "", key.lower()) in ("endpoint", "endpoints"):
+            raise SeedError(
+                path,
+                front.key_lines[key] + 1,
+                f"front-matter key '{key}' is not 'endpoint'",
+                "write it as endpoint: (lower case)",
+            )
+
+
+def _endpoint_after(path: Path, body: str, close_line: int) -> None:
+    """An ``endpoint:`` line right after the front matter: an extra ``---`` above it."""
+    stripped = body.lstrip("\n")
+    if _ENDPOINT_LINE.match(stripped):
+        line = close_line + 1 + len(body) - len(stripped)
         raise SeedError(
             path,
-            fm_line + line - 1 if line else fm_line,
-            f"front matter is not valid YAML: {error_text(error)}",
-            "quote values that contain ': ' or start with '{', '[', '*', '&' or '!'",
-        ) from None
-    if not isinstance(front, LineDict) or "endpoint" not in front:
+            line,
+            f"'endpoint' on line {line} is outside the front matter (lines 1-{close_line})",
+            "remove the extra '---' line above it",
+        )
+
+
+def near_miss(path: Path) -> SeedError | None:
+    """Why a file that is not a seed looks like one, or None: its front matter does not start
+    on the first line (blank lines or a comment stand above it). Told, never raised."""
+    try:
+        with path.open("rb") as handle:
+            text = _normalized(handle.read(65536).decode("utf-8", "replace"))
+    except OSError:
         return None
-    body_line = text.count("\n", 0, len(text) - len(body)) + 1
-    front_lines = {key: fm_line + line - 1 for key, line in front.key_lines.items()}
-    return Document(path, dict(front), front_lines, split_sections(body, body_line), text)
+    lines = text.split("\n")
+    number, comment = 0, False
+    while number < len(lines):  # blank lines and HTML comments
+        line = lines[number].strip()
+        if comment or line.startswith("<!--"):
+            comment = "-->" not in line
+        elif line:
+            break
+        number += 1
+    if number == 0 or number >= len(lines) or not _OPENING.fullmatch(lines[number].rstrip()):
+        return None
+    rest = "\n".join(lines[number + 1 :])
+    if not _KEY_LINE.search(rest[: _next(_CLOSING, rest)]):
+        return None
+    return SeedError(
+        path,
+        number + 1,
+        "front matter does not start on the first line; not collected as a seed",
+        "remove the lines above the first '---'",
+    )
 
 
 def split_sections(body: str, first_line: int) -> list[Section]:

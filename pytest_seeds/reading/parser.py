@@ -1,16 +1,19 @@
 """Turn a seed document into a :class:`~pytest_seeds.model.Seed`, or say what is wrong.
 
 :func:`walk` makes every authoring decision on a document and keeps the errors it finds;
-:func:`build_seed` raises the first of them, and lint reports them all.
+:func:`build_seed` raises the first of them, and lint reports them all. Each field takes
+the YAML types :mod:`~pytest_seeds.reading.values` allows it, so that what a seed becomes
+can always be sent: anything else is an error on the line of that value.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -24,13 +27,28 @@ from pytest_seeds.model import (
     SeedError,
     Step,
 )
+from pytest_seeds.reading import values
 from pytest_seeds.reading.document import Block, Document, Section, load_document
-from pytest_seeds.reading.yamlload import error_line, error_text, load_yaml
+from pytest_seeds.reading.values import BadValue
+from pytest_seeds.reading.yamlload import error_hint, error_line, error_text, load_yaml
 from pytest_seeds.reading.yamlsafe import LineDict
 
 STEP_LANGS = ("yaml", "yml")
 NO_TEST_REQUEST_HINT = "write the request as a ```yaml block with 'steps:' under '## Test Request'"
 _FALLBACK_KEYS = ("useFallbackApi", "useFallback")
+_FRONT_TEXT = {  # front-matter keys that hold text, and how to write each
+    "domain": "domain: clients",
+    "swagger": "swagger: specs/clients.json",
+    "status": f"status: one of {', '.join(KNOWN_STATUSES)}",
+    "skip_reason": "skip_reason: the reason, in words",
+    "skipReason": "skipReason: the reason, in words",
+}
+_FRONT_KEYS = (*_FRONT_TEXT, "tags", "useFallbackApi", "endpoint")  # the ones read
+_TEXT_KEYS = frozenset((*_FRONT_TEXT, "tags"))  # any text is right
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ENDPOINT_HINT = 'write it as endpoint: "GET /platform/v1/clients"'
+_BLOCK_HINT = "indent with spaces, not tabs, and quote strings that hold '{{' or ': '"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,7 @@ class Walk:
     test_section: Section | None  # the first '## Test Request' section
     no_test_request_reason: str  # empty when the Test Request has steps
     test_request_error: SeedError | None
+    front_error: SeedError | None = None  # a front-matter value of the wrong type
 
     @property
     def steps(self) -> list[RawStep]:
@@ -82,7 +101,7 @@ class Walk:
     def first_error(self) -> SeedError | None:
         """The error that stops the document from building: the front matter's, else the
         first in document order."""
-        errors = [self.outcome_error]
+        errors = [self.front_error, self.outcome_error]
         for item in self.blocks:
             errors += [item.error, *(raw.error for raw in item.steps)]
         return next((error for error in errors if error is not None), None)
@@ -103,7 +122,7 @@ def build_seed(doc: Document) -> Seed:
             doc.path,
             doc.front_lines.get("endpoint"),
             "'endpoint' must be a non-empty string",
-            'write it as endpoint: "GET /platform/v1/clients"',
+            _ENDPOINT_HINT,
         )
     walked = walk(doc)
     error = walked.first_error()  # a bad expectedOutcome is the front matter's, not a step's
@@ -113,9 +132,9 @@ def build_seed(doc: Document) -> Seed:
         path=doc.path,
         endpoint=" ".join(endpoint.split()),
         line=doc.front_lines.get("endpoint", 1),
-        domain=str(front.get("domain") or ""),
-        tags=tuple(str(tag) for tag in _as_list(front.get("tags"))),
-        swagger=str(front["swagger"]) if front.get("swagger") else None,
+        domain=values.text(front.get("domain"), "'domain'"),
+        tags=tuple(tag for tag in values.words(front.get("tags"), "tags") if tag),
+        swagger=values.text(front.get("swagger"), "'swagger'") or None,
         status=walked.status,
         skip_reason=skip_reason(doc),
         steps=tuple(raw.step for raw in walked.steps if raw.step is not None),
@@ -126,7 +145,7 @@ def build_seed(doc: Document) -> Seed:
 
 def walk(doc: Document) -> Walk:
     """Read a document's status, expectedOutcome and steps; errors are kept, not raised."""
-    status = str(doc.front.get("status") or "").strip().lower()
+    status = _text_or_empty(doc.front.get("status")).strip().lower()
     status_error = None
     if status and status not in KNOWN_STATUSES:  # told on the seed's line: the item's
         status_error = SeedError(
@@ -154,8 +173,51 @@ def walk(doc: Document) -> Walk:
         message = f"no executable Test Request: {reason}"
         test_error = SeedError(doc.path, None, message, NO_TEST_REQUEST_HINT)
     return Walk(
-        blocks, status, status_error, outcome, outcome_error, test_section, reason, test_error
+        blocks,
+        status,
+        status_error,
+        outcome,
+        outcome_error,
+        test_section,
+        reason,
+        test_error,
+        front_error(doc),
     )
+
+
+def front_error(doc: Document) -> SeedError | None:
+    """The first front-matter value of a wrong type, on its line; None when all are right.
+
+    Keys the seed format does not use are not read, so they may hold any value.
+    """
+    for key in _FRONT_KEYS:
+        value = doc.front.get(key)
+        if value is None or (type(value) is str and key in _TEXT_KEYS):
+            continue  # the common case, quickly
+        try:
+            _front_value(key, value)
+        except BadValue as bad:
+            line = doc.front_lines.get(key, doc.front_lines.get("endpoint"))
+            return SeedError(doc.path, line, bad.message, bad.hint, key)
+    return None
+
+
+def _front_value(key: str, value: Any) -> None:
+    if key in _FRONT_TEXT:
+        values.text(value, f"'{key}'", _FRONT_TEXT[key])
+    elif key == "tags":
+        values.words(value, key)
+    elif key == "useFallbackApi":
+        values.flag(value, key)
+    elif isinstance(value, str) and _CONTROL.search(value):  # the endpoint
+        raise BadValue("'endpoint' holds a control character", _ENDPOINT_HINT)
+
+
+def _text_or_empty(value: Any) -> str:
+    try:
+        return values.text(value, "")
+    except BadValue:  # told by front_error
+        return ""
 
 
 def _step_block(doc: Document, block: Block, phase: Phase) -> StepBlock:
@@ -165,7 +227,7 @@ def _step_block(doc: Document, block: Block, phase: Phase) -> StepBlock:
         return StepBlock(block, phase, error=error)
     steps = []
     for index, raw in enumerate(raws):
-        step_id = str(raw.get("id") or f"{phase.value}-{index + 1}")
+        step_id = _text_or_empty(raw.get("id")) or f"{phase.value}-{index + 1}"
         here = RawStep(raw, phase, block, step_id, block.line + _line(raw))
         try:
             here = dataclasses.replace(here, step=build_step(doc.path, here, doc.front))
@@ -181,11 +243,12 @@ def block_steps(path: Path, block: Block) -> list[Mapping[str, Any]]:
         data = load_yaml(block.text)
     except yaml.YAMLError as error:
         line = error_line(error)
+        last = block.text.rstrip("\n").count("\n") + 1  # an error at the end: its last line
         raise SeedError(
             path,
-            block.line + line if line else block.line,
+            block.line + min(line, last) if line else block.line,
             f"the ```{block.lang} block does not parse: {error_text(error)}",
-            "indent with spaces, not tabs, and quote strings that hold '{{' or ': '",
+            error_hint(error, _BLOCK_HINT, block.text),
         ) from None
     if not isinstance(data, Mapping) or "steps" not in data:
         return []
@@ -214,16 +277,35 @@ def build_step(path: Path, here: RawStep, front: Mapping[str, Any]) -> Step:
     """Check one raw step mapping and build a :class:`Step`."""
     raw, phase = here.raw, here.phase
 
-    def fail(key: str, message: str, hint: str = "") -> SeedError:
-        return SeedError(path, here.line_of(key), f"step '{here.id}': {message}", hint, key)
+    def fail(key: str, message: str, hint: str = "", line: int = 0) -> SeedError:
+        where = here.block.line + line if line else here.line_of(key)
+        return SeedError(path, where, f"step '{here.id}': {message}", hint, key)
+
+    def read(key: str, check: Callable[..., T], *args: Any) -> T:
+        """The value of ``key`` as ``check`` takes it; its refusal is this step's error."""
+        try:
+            return check(raw.get(key), *args)
+        except BadValue as bad:
+            raise fail(key, bad.message, bad.hint, bad.line) from None
 
     for key in ("method", "path"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
+        value = raw.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
             raise fail(key, f"'{key}' is missing", "every step needs 'method' and 'path'")
+    if not isinstance(raw["method"], str):
+        message = f"'method' must be an HTTP method, not {values.other(raw['method'])}"
+        raise fail("method", message, ", ".join(STEP_METHODS))
     method = raw["method"].strip().upper()
     if method not in STEP_METHODS:
         raise fail("method", f"'{raw['method']}' is not an HTTP method", ", ".join(STEP_METHODS))
-    expect = raw.get("expect") or {}
+    if not isinstance(raw["path"], str):
+        raise fail(
+            "path", f"'path' must be text, not {values.other(raw['path'])}", "path: /v1/things"
+        )
+    read("id", values.text, "'id'", "id: create_client")
+    expect = raw.get("expect")
+    if expect is None:
+        expect = {}
     if not isinstance(expect, Mapping):
         raise fail("expect", "'expect' must be a mapping", "expect:\n  status: 200")
     status = expect.get("status")
@@ -235,40 +317,38 @@ def build_step(path: Path, here: RawStep, front: Mapping[str, Any]) -> Step:
         raise fail(
             "expect", str(error), "status: 200, or a list such as status: [200, 201]"
         ) from None
-    on_fail = str(raw.get("onFail") or "abort").strip().lower()
+    on_fail = read("onFail", values.text, "'onFail'").strip().lower() or "abort"
     if on_fail not in ON_FAIL_VALUES:
         raise fail(
             "onFail", f"onFail '{raw['onFail']}' is unknown", f"one of {', '.join(ON_FAIL_VALUES)}"
         )
-    for key in ("params", "headers", "extract", "form_fields"):
-        if raw.get(key) is not None and not isinstance(raw[key], Mapping):
-            raise fail(key, f"'{key}' must be a mapping of names to values")
-    try:
-        sleep_ms = int(raw.get("sleep") or 0)
-    except (TypeError, ValueError):
-        raise fail("sleep", "'sleep' must be a number of milliseconds") from None
+    fields = {
+        key: read(key, values.mapping, key, values.single, f"{key}: {{name: value}}")
+        for key in ("params", "headers", "form_fields")
+    }
+    extract = read("extract", values.mapping, "extract", values.jsonpath, "extract: {id: $.id}")
+    fallback = [read(key, values.flag, key) for key in _FALLBACK_KEYS]
+    fallback += [front.get(key) for key in _FALLBACK_KEYS]  # checked with the front matter
+    content_type = read("content_type", values.text, "'content_type'", "content_type: multipart")
     return Step(
         id=here.id,
         phase=phase,
         method=method,
         path=raw["path"].strip(),
         line=here.line,
-        description=str(raw.get("description") or ""),
-        token=str(raw["token"]).strip().lower() if raw.get("token") else None,
-        params=dict(raw.get("params") or {}),
-        body=raw.get("body"),
-        headers={str(k): v for k, v in (raw.get("headers") or {}).items()},
-        extract={str(k): str(v) for k, v in (raw.get("extract") or {}).items()},
+        description=read("description", values.text, "'description'"),
+        token=read("token", values.text, "'token'", "token: staff").strip().lower() or None,
+        params=fields["params"],
+        body=read("body", values.json_value, "body"),
+        headers=fields["headers"],
+        extract=extract,
         expect_status=expect_status,
         on_fail=on_fail,
-        sleep_ms=max(sleep_ms, 0),
-        use_fallback=any(
-            bool(source.get(key)) for source in (raw, front) for key in _FALLBACK_KEYS
-        ),
-        x_on_behalf_of=None if raw.get("x_on_behalf_of") is None else bool(raw["x_on_behalf_of"]),
-        multipart=str(raw.get("content_type") or "").lower()
-        in ("multipart", "multipart/form-data"),
-        form_fields=dict(raw.get("form_fields") or {}),
+        sleep_ms=read("sleep", values.sleep_ms),
+        use_fallback=any(value is True for value in fallback),
+        x_on_behalf_of=read("x_on_behalf_of", values.flag, "x_on_behalf_of"),
+        multipart=content_type.strip().lower() in ("multipart", "multipart/form-data"),
+        form_fields=fields["form_fields"],
         file_fields=_uploads(raw.get("file_fields"), fail),
     )
 
@@ -276,8 +356,9 @@ def build_step(path: Path, here: RawStep, front: Mapping[str, Any]) -> Step:
 def skip_reason(doc: Document) -> str:
     """Front-matter reason first (either spelling), then a ``## Skip Reason`` section."""
     for key in ("skip_reason", "skipReason"):
-        if doc.front.get(key):
-            return " ".join(str(doc.front[key]).split())
+        reason = _text_or_empty(doc.front.get(key))
+        if reason:
+            return " ".join(reason.split())
     for section in doc.sections:
         if section.heading.lower().startswith("skip reason"):
             text = " ".join(" ".join(section.text).split())
@@ -294,7 +375,7 @@ def expected_outcome(doc: Document) -> int | None:
         raise SeedError(
             doc.path,
             doc.front_lines.get("expectedOutcome"),
-            f"expectedOutcome {value!r} is not an HTTP status",
+            f"expectedOutcome {values.shown(value)} is not an HTTP status",
             "for example expectedOutcome: 422",
         ) from None
 
@@ -317,44 +398,49 @@ def _no_test_request_reason(section: Section | None) -> str:
 def _statuses(value: Any) -> tuple[int, ...]:
     if value is None:
         return (200,)
-    values = value if isinstance(value, list) else [value]
+    items = value if isinstance(value, list) else [value]
     result = []
-    for item in values:
-        if isinstance(item, bool) or not str(item).strip().isdigit():
-            raise ValueError(f"expected status {item!r} is not an HTTP status code")
-        code = int(str(item).strip())
+    for item in items:
+        if isinstance(item, int) and not isinstance(item, bool):
+            code = item
+        elif isinstance(item, str) and item.strip().isascii() and item.strip().isdigit():
+            code = int(item.strip())
+        else:
+            raise ValueError(f"expected status {values.shown(item)} is not an HTTP status code")
         if not 100 <= code <= 599:
-            raise ValueError(f"expected status {code} is outside 100-599")
+            raise ValueError(f"expected status {values.shown(code)[:20]} is outside 100-599")
         result.append(code)
     if not result:
         raise ValueError("expect.status is an empty list")
     return tuple(result)
 
 
-def _uploads(value: Any, fail: Any) -> tuple[FileUpload, ...]:
+_UPLOAD_HINT = "- field_name: file\n  file_path: sample.pdf\n  filename: report.pdf"
+
+
+def _uploads(value: Any, fail: Callable[..., SeedError]) -> tuple[FileUpload, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise fail("file_fields", "'file_fields' must be a list")
+        raise fail("file_fields", "'file_fields' must be a list", _UPLOAD_HINT)
     uploads = []
-    for item in value:
+    for number, item in enumerate(value, start=1):
         if not isinstance(item, Mapping) or not item.get("field_name") or not item.get("file_path"):
             raise fail(
                 "file_fields",
                 "each file_fields item needs 'field_name' and 'file_path'",
-                "- field_name: file\n  file_path: sample.pdf\n  filename: report.pdf",
+                _UPLOAD_HINT,
             )
-        filename = item.get("filename")
-        uploads.append(
-            FileUpload(str(item["field_name"]), str(item["file_path"]), filename and str(filename))
-        )
+        lines = getattr(item, "key_lines", {})
+        texts = []
+        for key in ("field_name", "file_path", "filename"):
+            try:
+                texts.append(values.text(item.get(key), f"file_fields[{number}].{key}"))
+            except BadValue as bad:
+                raise fail("file_fields", bad.message, _UPLOAD_HINT, lines.get(key, 0)) from None
+        name, file_path, filename = texts
+        uploads.append(FileUpload(name, file_path, filename or None))
     return tuple(uploads)
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 def _line(node: Any, key: str | None = None) -> int:

@@ -13,11 +13,19 @@ from typing import Any
 
 import yaml
 
-from pytest_seeds.reading.yamlsafe import MAX_DEPTH, BaseLoader, LineDict, SeedLoader, too_deep
+from pytest_seeds.reading.yamlsafe import (
+    MAX_DEPTH,
+    MAX_INT_DIGITS,
+    BaseLoader,
+    LineDict,
+    SeedLoader,
+    key_text,
+    too_deep,
+    too_many_digits,
+)
 
 _PLAIN, _STR = "?", "tag:yaml.org,2002:str"
 _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
-_SCALAR_KEY = str | int | float | bool
 
 
 class _Composer(BaseLoader):
@@ -41,9 +49,15 @@ def _float(value: str) -> float:
     return float("nan") if unsigned == ".nan" else sign * float(unsigned)
 
 
+def _int(value: str) -> int:
+    if len(value.lstrip("+-")) > MAX_INT_DIGITS:
+        raise ValueError(value)
+    return int(value, 16 if value.startswith("0x") else 10)
+
+
 _CONVERTERS: dict[str, Callable[[str], Any]] = {
     "tag:yaml.org,2002:bool": lambda value: value.lower() == "true",
-    "tag:yaml.org,2002:int": lambda value: int(value, 16 if value.startswith("0x") else 10),
+    "tag:yaml.org,2002:int": _int,
     "tag:yaml.org,2002:float": _float,
     "tag:yaml.org,2002:null": lambda value: None,
 }
@@ -67,24 +81,24 @@ def _build(node: Any, depth: int) -> Any:
         raise too_deep(node)
     tag = node.tag
     if tag is _PLAIN:
-        return _plain(node.value)
-    if tag == _STR:
+        try:
+            return _plain(node.value)
+        except ValueError:  # the only plain scalar that fails: a too long integer
+            raise too_many_digits(node) from None
+    kind = type(node)
+    if tag == _STR and kind is yaml.ScalarNode:
         return node.value
-    if tag == _SEQ:
+    if tag == _SEQ and kind is yaml.SequenceNode:
         return [_build(item, depth + 1) for item in node.value]
-    if tag != _MAP:
+    if tag != _MAP or kind is not yaml.MappingNode:  # another tag, or !!map [1]
         raise Unusual
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.key_lines = lines = {}
     for key_node, value_node in node.value:
-        key = _build(key_node, depth + 1)
-        if not isinstance(key, _SCALAR_KEY) and key is not None:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark
-            )
+        key = key_text(result, _build(key_node, depth + 1), key_node)
         result[key] = _build(value_node, depth + 1)
-        lines[str(key)] = key_node.start_mark.line + 1
+        lines[key] = key_node.start_mark.line + 1
     return result
 
 

@@ -42,3 +42,15 @@ def error_text(error: yaml.YAMLError) -> str:
     if problem:
         return f"{context}, {problem}" if context else str(problem)
     return str(error).splitlines()[0]
+
+
+def error_hint(error: yaml.YAMLError, default: str, text: str = "") -> str:
+    """How to fix a YAML error in ``text``: the loader's own hint, tabs, else ``default``."""
+    hint = getattr(error, "hint", "")
+    if hint:
+        return str(hint)
+    line = error_line(error)
+    rows = text.split("\n")
+    row = rows[line - 1] if line and line <= len(rows) else ""
+    tabbed = "\t" in row[: len(row) - len(row.lstrip())]
+    return "indent with spaces, not tabs" if tabbed or "tab" in error_text(error) else default

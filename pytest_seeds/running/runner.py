@@ -13,11 +13,12 @@ from pytest_seeds.http.faults import status_hint
 from pytest_seeds.http.transport import Client, Request, Response, TransportError, Upload
 from pytest_seeds.http.wire import header_problem
 from pytest_seeds.model import FileUpload, Phase, Seed, Step
+from pytest_seeds.reading.values import BadValue, json_value
 from pytest_seeds.running.auth import authorization, token_type, wants_on_behalf_of
 from pytest_seeds.running.extract import ExtractError, extract
 from pytest_seeds.running.routing import MissingBaseURL, Target, base_url_for
 from pytest_seeds.running.templating import Context, TemplateError, as_text
-from pytest_seeds.secrets.secret import Secret, Text, join, reveal_text
+from pytest_seeds.secrets.secret import Secret, Text, join, reveal, reveal_text
 from pytest_seeds.secrets.watch import conceal_named, conceal_tokens, secret_if_named
 from pytest_seeds.settings import token_variable
 
@@ -135,6 +136,10 @@ class SeedRun:
             if step.on_fail == "abort":
                 raise StepFailure(record) from None
             return record
+        except Exception as error:  # a configured value that fails, a bug: this seed fails
+            record.problem = f"{type(error).__name__}: {error}"
+            record.outcome, self.failed = "failed", True
+            raise StepFailure(record) from error
         finally:
             for observer in self.env.observers:
                 observer.after_step(self, record)
@@ -195,6 +200,10 @@ class SeedRun:
             request.files = tuple(self._upload(step, upload) for upload in step.file_fields)
         elif step.body is not None:
             request.json = render(step.body, f"{where} body")
+            try:  # the seed's own body is checked when read: this is what templates put in
+                json_value(reveal(request.json), "body")
+            except BadValue as bad:
+                raise StepProblem(f"the body cannot be sent as JSON: {bad.message}") from None
         return request
 
     def extract(self, step: Step, response: Response) -> None:
