@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from tests.helpers import runpytest, seed_doc
 
-EXAMPLES = 300
 SEEDS_PER_RUN = 3
 
 VALID = [
@@ -163,8 +162,7 @@ def offline(monkeypatch: pytest.MonkeyPatch, tokens: dict[str, str]) -> str:
     return proxy
 
 
-@settings(
-    max_examples=EXAMPLES,
+@settings(  # max_examples: the Hypothesis profile's (tests/conftest.py)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
