@@ -4,6 +4,12 @@
 answers with that status); ``tokens`` configures every token type through the environment.
 Child processes (``runpytest_subprocess``, ``-n``) import the ``pytest_seeds`` this session
 imported, so a checkout tests its own code even where another one is installed.
+
+Hypothesis profiles: ``dev`` (the default, for quick local runs) and ``ci`` (deep: the
+``max_examples`` the fuzz tests were written with), chosen by ``HYPOTHESIS_PROFILE``, else
+``ci`` when ``CI`` is set (``true``, as CI services and ``.ci/run`` set it). ``@given`` tests
+take ``max_examples`` from the profile; one whose examples each run pytest several times
+takes a fraction of it.
 """
 
 from __future__ import annotations
@@ -13,10 +19,18 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from pytest_httpserver import HTTPServer
 
 import pytest_seeds
 from tests.helpers import SECRETS, echo
+
+settings.register_profile("dev", max_examples=30)
+settings.register_profile("ci", max_examples=300, print_blob=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("ci" if os.environ.get("CI", "").lower() not in {"", "0", "false", "no"} else "dev")
+)
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,8 @@ Two kinds of documents, each run as seeds and linted (``--seeds-lint``):
 
 The property: pytest never ends in INTERNALERROR or an interrupted collection, no traceback
 line of the plugin's modules is shown, and each seed file is reported exactly once (a mutated
-file that may no longer be a seed at most once). Examples are bounded by a hypothesis settings
-profile: ``seeds-fuzz`` by default, ``seeds-fuzz-ci`` (more examples) when ``CI`` is set.
+file that may no longer be a seed at most once). Examples are bounded by the Hypothesis
+profile of tests/conftest.py: ``dev`` by default, ``ci`` (more examples) in CI.
 Mutated seeds run with no network (every request goes to a proxy on a closed local port);
 odd-value seeds against the echo API, so that their responses are extracted too.
 """
@@ -20,7 +20,6 @@ odd-value seeds against the echo API, so that their responses are extracted too.
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 
@@ -38,16 +37,11 @@ from pytest_seeds.model import SeedError
 from pytest_seeds.reading.parser import load_seed
 from tests.helpers import assert_well_typed, runpytest, seed_doc, wire_args
 
-settings.register_profile(
-    "seeds-fuzz",
-    max_examples=25,
+# max_examples: the Hypothesis profile's (tests/conftest.py: "dev" locally, "ci" in CI)
+FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-settings.register_profile("seeds-fuzz-ci", settings.get_profile("seeds-fuzz"), max_examples=60)
-FUZZ = settings.get_profile("seeds-fuzz-ci" if os.environ.get("CI") else "seeds-fuzz")
-if os.environ.get("SEEDS_FUZZ_EXAMPLES"):  # a longer search, by hand
-    FUZZ = settings(FUZZ, max_examples=int(os.environ["SEEDS_FUZZ_EXAMPLES"]))
 READ_EXAMPLES = 8  # reading alone is cheap: this many times the examples of a pytest run
 SEEDS_PER_RUN = 3
 
@@ -413,7 +407,7 @@ def test_odd_values_never_crash_pytest(
     never_crashes(lint(pytester), names)
 
 
-@settings(FUZZ, max_examples=FUZZ.max_examples * READ_EXAMPLES)
+@settings(FUZZ, max_examples=settings.default.max_examples * READ_EXAMPLES)
 @given(text=st.one_of(odd_seed(), mutated()))
 def test_every_document_is_read_or_refused(
     tmp_path_factory: pytest.TempPathFactory, text: str
