@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,8 +31,8 @@ from pytest_seeds.plugin.state import (
     junit_allows_properties,
     swagger_index,
 )
-from pytest_seeds.reading.document import Document
-from pytest_seeds.reading.parser import load_seed
+from pytest_seeds.reading.document import Document, load_document
+from pytest_seeds.reading.parser import build_seed, load_seed
 from pytest_seeds.running.auth import missing_token_reason, missing_tokens
 from pytest_seeds.running.requestid import RequestIdHeader
 from pytest_seeds.running.runner import Environment, SeedRun, StepFailure, StepObserver, StepRecord
@@ -53,15 +53,30 @@ class SeedFile(pytest.File):
 
             target = seeds_lint.read(self.path)
             if target is not None:
-                yield SeedLintItem.from_parent(self, name=_lint_name(target), target=target)
+                name = _seed_name(self.path, target)
+                yield SeedLintItem.from_parent(self, name=name, target=target)
             return
+        document = None
         try:
-            seed = load_seed(self.path)
+            document = load_document(self.path)
+            seed = None if document is None else build_seed(document)
         except SeedError as error:
-            yield BrokenSeedItem.from_parent(self, name=item_name(self.path.name), error=error)
+            name = _seed_name(self.path, document)
+            yield BrokenSeedItem.from_parent(self, name=name, error=error)
             return
         if seed is not None:
             yield SeedItem.from_parent(self, seed=seed)
+
+
+def _seed_name(path: Path, target: Document | SeedError | None) -> str:
+    """The item name of a seed that lint checks or that cannot run: its endpoint, if readable.
+
+    The same in a lint run and a normal one; a seed's file name when no endpoint can be read.
+    """
+    endpoint = target.front.get("endpoint") if isinstance(target, Document) else None
+    if isinstance(endpoint, str) and endpoint.strip():
+        return item_name(" ".join(endpoint.split()))
+    return item_name(path.name)
 
 
 class BrokenSeedItem(pytest.Item):
@@ -99,16 +114,10 @@ def _lint_fixtures(seeds_params: dict[str, Any]) -> None:
     """Names the one fixture lint needs: the configured template values."""
 
 
-def _lint_name(target: Document | SeedError) -> str:
-    endpoint = target.front.get("endpoint") if isinstance(target, Document) else None
-    return " ".join(endpoint.split()) if isinstance(endpoint, str) and endpoint.strip() else ""
-
-
 class SeedLintItem(pytest.Function):
     """One seed checked offline: errors fail the item, warnings are shown; nothing is sent."""
 
     def __init__(self, *, name: str, target: Document | SeedError, **kwargs: Any) -> None:
-        name = item_name(name or kwargs["parent"].path.name)
         super().__init__(name=name, callobj=_lint_fixtures, **kwargs)
         self.target = target
         self.add_marker("seed")
@@ -142,6 +151,28 @@ class SeedLintItem(pytest.Function):
         return super().repr_failure(excinfo)  # pytest.Function takes no style
 
 
+def label_marks(config: pytest.Config, seed: Seed) -> list[pytest.MarkDecorator]:
+    """The marks of a seed's domain and tags (each registered once per run)."""
+    return [
+        _label_mark(config, label) for label in dict.fromkeys([seed.domain, *seed.tags]) if label
+    ]
+
+
+def register_label_markers(config: pytest.Config, roots: Iterable[Path]) -> None:
+    """Register the markers of every seed under the roots (for ``pytest --markers``).
+
+    Collection registers them too, seed by seed; this reads every seed without collecting.
+    """
+    for root in roots:
+        for path in [root] if root.is_file() else sorted(root.rglob("*.md")):
+            try:
+                seed = load_seed(path)
+            except SeedError:
+                continue
+            if seed is not None:
+                label_marks(config, seed)
+
+
 def _label_mark(config: pytest.Config, label: str) -> pytest.MarkDecorator:
     """The mark of a domain or tag, registered once per run (not once per seed)."""
     marks = config.stash.setdefault(LABEL_MARKS_KEY, {})
@@ -166,9 +197,8 @@ class SeedItem(pytest.Function):
         self.run: SeedRun | None = None
         self.missing_tokens: list[str] = []
         self.add_marker("seed")
-        for label in dict.fromkeys([seed.domain, *seed.tags]):
-            if label:
-                self.add_marker(_label_mark(self.config, label))
+        for mark in label_marks(self.config, seed):
+            self.add_marker(mark)
         if junit_allows_properties(self.config):
             self.user_properties += [
                 ("endpoint", seed.endpoint),
@@ -196,7 +226,10 @@ class SeedItem(pytest.Function):
         environment = cast(Environment, self.funcargs["seeds_environment"])
         self.missing_tokens = missing_tokens(self.seed, environment.tokens)
         if self.missing_tokens:
-            pytest.skip(missing_token_reason(self.missing_tokens))
+            reason = missing_token_reason(self.missing_tokens)
+            if get_settings(self.config).missing_token == "fail":
+                pytest.fail(reason, pytrace=False)
+            pytest.skip(reason)
         self.run = SeedRun(self.seed, self._with_har(environment))
         self.addfinalizer(self._cleanup)
         self._steps(Phase.PREREQUISITE)
