@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,13 @@ class SeedError(Exception):
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}"
         return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+def did_you_mean(word: str, choices: Collection[str]) -> str:
+    """``did you mean 'x'?`` for the closest choice (same letters in another case first), or ""."""
+    folded = [choice for choice in choices if choice.lower() == word.lower()]
+    close = folded or difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
 
 
 @dataclass(frozen=True, slots=True)

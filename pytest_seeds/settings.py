@@ -20,10 +20,12 @@ from typing import Any
 
 import yaml
 
+from pytest_seeds.model import did_you_mean
 from pytest_seeds.reading.yamlload import load_yaml
 from pytest_seeds.secrets.secret import Secret
 from pytest_seeds.secrets.watch import conceal_named, conceal_tokens
 
+CONFIG_KEYS = ("tokens", "params", "secrets")  # of the --seeds-config file
 TOKEN_ENV_PREFIX = "SEEDS_TOKEN_"
 PARAM_ENV_PREFIX = "SEEDS_PARAM_"
 
@@ -185,7 +187,15 @@ class Settings:
         "SEEDS_CONFIG",
         "path",
         None,
-        "YAML or JSON file with 'tokens:' and 'params:'",
+        "YAML or JSON file with 'tokens:', 'params:' and 'secrets:'",
+    )
+    missing_token: str = _setting(
+        "--seeds-missing-token",
+        "SEEDS_MISSING_TOKEN",
+        "choice",
+        "skip",
+        "what a seed whose token type is not configured does: skip, or fail (for CI)",
+        choices=("skip", "fail"),
     )
     lint: bool = _setting(
         "--seeds-lint",
@@ -303,7 +313,22 @@ def read_config(path: Path | None) -> Mapping[str, Any]:
         raise ConfigError(f"--seeds-config: {path} is not valid JSON/YAML: {first}") from None
     if not isinstance(data, Mapping):
         raise ConfigError(f"--seeds-config: {path} must hold a mapping with tokens: and params:")
+    _check_keys(data, path)
     return data
+
+
+def _check_keys(data: Mapping[str, Any], path: Path) -> None:
+    """A key the config file does not know is an error, with a did-you-mean (``tokns``)."""
+    unknown = [str(key) for key in data if key not in CONFIG_KEYS]
+    if not unknown:
+        return
+    names = ", ".join(
+        f"'{key}'" + (f" ({hint})" if (hint := did_you_mean(key, CONFIG_KEYS)) else "")
+        for key in unknown
+    )
+    plural = "s" if len(unknown) > 1 else ""
+    known = ", ".join(sorted(CONFIG_KEYS))
+    raise ConfigError(f"--seeds-config: {path}: unknown key{plural} {names}; known keys: {known}")
 
 
 def secret_names(data: Mapping[str, Any], path: Path | None) -> tuple[str, ...]:

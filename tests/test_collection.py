@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 import pytest
 from pytest_httpserver import HTTPServer
 
@@ -108,6 +106,22 @@ def test_marker_selection_with_strict_markers(
 def test_seed_marker_is_registered(labelled: pytest.Pytester) -> None:
     result = run_seeds(labelled, "--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.seed: a test collected from a seed document"])
+
+
+def test_domain_and_tag_markers_are_listed_with_the_seed_folders(
+    labelled: pytest.Pytester,
+) -> None:
+    labelled.makeini(f"[pytest]\nseeds_dir = {labelled.path}\n")
+    for result in (run_seeds(labelled, "--markers"), runpytest(labelled, "--markers")):
+        result.stdout.fnmatch_lines_random(
+            [
+                "@pytest.mark.scheduling: seeds labelled 'scheduling'",
+                "@pytest.mark.calendar: seeds labelled 'calendar'",
+                "@pytest.mark.platform_api: seeds labelled 'Platform API'",
+                "@pytest.mark.seed_skip: seeds labelled 'skip'",
+                "@pytest.mark.sales: seeds labelled 'sales'",
+            ]
+        )
 
 
 def test_node_id_selection(pytester: pytest.Pytester, api: HTTPServer, tokens: dict) -> None:
@@ -345,13 +359,3 @@ def test_a_run_without_documented_operations_imports_no_heavy_module(
     result = run_seeds(pytester, *wire_args(api), "-s", subprocess=True)
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*heavy modules: none"])
-
-
-def test_the_garbage_collector_is_restored_after_the_run(pytester: pytest.Pytester) -> None:
-    """Collection pauses it and freezes what it made; the end of the run undoes both."""
-    pytester.makefile(".md", a=seed_doc(), b=seed_doc("GET /b"))
-    frozen = gc.get_freeze_count()
-    result = run_seeds(pytester, "--collect-only", "-q")
-    result.stdout.fnmatch_lines(["*2 tests collected*"])
-    assert gc.isenabled()
-    assert gc.get_freeze_count() == frozen

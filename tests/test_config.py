@@ -131,6 +131,15 @@ def test_environment_values_override_the_config_file(tmp_path: Path) -> None:
         ("tokens: [a\n", "is not valid JSON/YAML"),
         ("- a\n- b\n", "must hold a mapping with tokens: and params:"),
         ("tokens: [staff]\n", "'tokens' in"),
+        (
+            "tokns: {staff: x}\nparams: {}\n",
+            r"values.yaml: unknown key 'tokns' \(did you mean 'tokens'\?\); "
+            "known keys: params, secrets, tokens",
+        ),
+        (
+            "secret: [a]\nextra: 1\n",
+            r"unknown keys 'secret' \(did you mean 'secrets'\?\), 'extra';",
+        ),
     ],
 )
 def test_bad_config_file(tmp_path: Path, text: str, message: str) -> None:

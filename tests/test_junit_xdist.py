@@ -78,7 +78,7 @@ EXPECTED = {
         "skipped",
         "no 'internal' token configured: set SEEDS_TOKEN_INTERNAL*",
     ),
-    "broken.md": (
+    "GET /v1/broken": (  # a seed that cannot run is named by its endpoint, as in lint
         "error",
         f'failed on setup with "broken seed */broken.md:{line_of(SEEDS["broken"], "nomethod")}: '
         "step 'nomethod': 'method' is missing\"",

@@ -316,13 +316,16 @@ def test_swagger_2_base_path_and_openapi_3_servers_are_honoured(specs: pytest.Py
     assert "lint warnings" not in result.stdout.str()
 
 
-def test_swagger_root_without_specs_is_one_warning(pytester: pytest.Pytester) -> None:
-    pytester.makefile(".md", lonely=seed())
-    result = lint(pytester)
-    result.assert_outcomes(passed=1, warnings=1)
-    result.stdout.fnmatch_lines(
-        [literal("*[swagger-root] no Swagger/OpenAPI file under the Swagger root*")]
-    )
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]])
+def test_swagger_root_without_specs_is_one_warning_per_run(
+    pytester: pytest.Pytester, workers: list[str]
+) -> None:
+    pytester.makefile(".md", lonely=seed(), alone=seed(), single=seed())
+    result = lint(pytester, "-rA", *workers, subprocess=bool(workers))
+    result.assert_outcomes(passed=3, warnings=1)
+    told = literal("*[swagger-root] no Swagger/OpenAPI file under the Swagger root*")
+    result.stdout.fnmatch_lines([told])
+    assert result.stdout.str().count("[swagger-root]") == 1
 
 
 def test_configured_values_resolve_names(specs: pytest.Pytester) -> None:
@@ -452,6 +455,19 @@ def test_lint_items_have_the_ids_of_a_normal_run(specs: pytest.Pytester) -> None
     lint_ids = [line for line in lint(specs, "--collect-only", "-q").outlines if "::" in line]
     run_ids = [line for line in run_seeds(specs, "--collect-only", "-q").outlines if "::" in line]
     assert lint_ids == run_ids == ["a.md::GET /v1/things", "b.md::POST /v1/things"]
+
+
+def test_a_broken_seed_has_the_id_of_a_normal_run(pytester: pytest.Pytester) -> None:
+    pytester.makefile(
+        ".md",
+        step=seed("- {id: x, path: /v1/things}"),  # no method: the parser refuses it
+        front="---\nendpoint: [not, closed\n---\n",  # unreadable front matter
+    )
+    lint_ids = [line for line in lint(pytester, "--collect-only", "-q").outlines if "::" in line]
+    run_ids = [
+        line for line in run_seeds(pytester, "--collect-only", "-q").outlines if "::" in line
+    ]
+    assert lint_ids == run_ids == ["front.md::front.md", "step.md::GET /v1/things"]
 
 
 def test_help_mentions_the_flag(pytester: pytest.Pytester) -> None:

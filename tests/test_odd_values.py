@@ -407,14 +407,14 @@ def test_a_bug_while_reading_a_seed_fails_that_seed_alone(
 ) -> None:
     pytester.makeconftest(
         "import pytest_seeds.plugin.items as items\n"
-        "load = items.load_seed\n"
-        "def flaky(path):\n"
-        "    if path.name == 'unlucky.md':\n"
+        "build = items.build_seed\n"
+        "def flaky(document):\n"
+        "    if document.path.name == 'unlucky.md':\n"
         "        raise RecursionError('too deep')\n"
-        "    return load(path)\n"
-        "items.load_seed = flaky\n"
+        "    return build(document)\n"
+        "items.build_seed = flaky\n"
         "def pytest_unconfigure(config):\n"
-        "    items.load_seed = load\n"
+        "    items.build_seed = build\n"
     )
     pytester.makefile(".md", healthy=seed_doc(), unlucky=seed_doc())
     result = run_seeds(pytester, *wire_args(api), "-p", "no:cacheprovider")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pytest_seeds.output.har import har_names
-from pytest_seeds.output.summary import CRASHED, RunSummary, lines, seed_data
+from pytest_seeds.output.summary import CRASHED, RunSummary, alerts, lines, none_ran, seed_data
 
 
 @pytest.mark.parametrize(
@@ -46,9 +46,25 @@ def test_summary_rows_are_sorted_whatever_the_order_reports_arrive_in() -> None:
     assert summaries[0] == summaries[1]
     assert [row["seed"] for row in summaries[0]["seeds"]] == sorted(names)
     assert summaries[0]["missing_tokens"] == {"admin": 3}
-    assert lines(summaries[0], verbosity=-1) == [
-        "seeds: 3 passed in 1 domain(s); missing tokens: admin (3 seeds skipped)"
+    assert lines(summaries[0], verbosity=-1) == ["seeds: 3 passed in 1 domain(s)"]
+
+
+def test_alerts_name_the_missing_tokens_and_say_when_no_seed_ran() -> None:
+    runs = RunSummary()
+    for name, tokens in (("a.md", ["admin"]), ("b.md", ["admin", "directory"])):
+        runs.add(name, "setup", "skipped", seed_data(name, "GET /x", "", (), tokens))
+    summary = runs.to_json({})
+    assert none_ran(summary)
+    assert alerts(summary, ["seeds/empty"]) == [
+        "!! no seed found in seeds/empty (a seed is a .md file whose front matter has an 'endpoint')",
+        "!! no seed ran: 2 seeds did not run for want of a token: admin (2 seeds), directory "
+        "(1 seed); set SEEDS_TOKEN_ADMIN, SEEDS_TOKEN_DIRECTORY, or add the tokens under "
+        "'tokens:' in the --seeds-config file",
     ]
+    runs.add("c.md", "call", "passed", seed_data("c.md", "GET /y", ""))
+    summary = runs.to_json({})
+    assert not none_ran(summary)
+    assert alerts(summary)[0].startswith("!! 2 seeds did not run for want of a token: ")
 
 
 def test_har_names_use_the_file_stem_and_tell_same_named_seeds_apart(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Offline checks of seed documents: what would go wrong, found before any request is sent.
 
 Pytest-free. :func:`read` tells a seed from other Markdown; :func:`check` returns every
-finding of one seed (its rule, file, line, step, message and hint; the rule sets the
+finding of one seed, :func:`root_finding` the one finding of a whole run (no Swagger file) (its rule, file, line, step, message and hint; the rule sets the
 severity, see :data:`RULES`). A defect that the parser refuses (:class:`SeedError`)
 becomes a finding like any other, and the checks go on with the rest of the seed.
 """
@@ -17,14 +17,14 @@ from pytest_seeds.contract.swagger import split_endpoint
 from pytest_seeds.lint.findings import ERROR, RULES, WARNING, Finding, from_error
 from pytest_seeds.lint.front import front_matter_findings
 from pytest_seeds.lint.steps import step_findings
-from pytest_seeds.lint.swagger import swagger_findings
+from pytest_seeds.lint.swagger import root_finding, swagger_findings
 from pytest_seeds.lint.templates import template_findings
 from pytest_seeds.model import SeedError
 from pytest_seeds.reading.document import Document, load_document
 from pytest_seeds.reading.parser import walk
 from pytest_seeds.running.templating import BUILTIN_NAMES
 
-__all__ = ["ERROR", "RULES", "WARNING", "Finding", "check", "read"]
+__all__ = ["ERROR", "RULES", "WARNING", "Finding", "check", "read", "root_finding"]
 
 
 def read(path: Path) -> Document | SeedError | None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import os
-from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_seeds.model import SeedError
+from pytest_seeds.model import did_you_mean as did_you_mean  # the lint rules' import
 
 ERROR, WARNING = "error", "warning"
 
@@ -89,10 +88,3 @@ def from_error(error: SeedError, rule: str, step: str = "") -> Finding:
 def step_rule(error: SeedError) -> str:
     """The rule of a step value the parser refused, from the key at fault."""
     return f"step-{error.key}" if error.key in _STEP_KEY_RULES else "step-value"
-
-
-def did_you_mean(word: str, choices: Collection[str]) -> str:
-    """``did you mean 'x'?`` for the closest choice (same letters in another case first), or ""."""
-    folded = [choice for choice in choices if choice.lower() == word.lower()]
-    close = folded or difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""

@@ -18,6 +18,16 @@ from pytest_seeds.model import SPEC_METHODS, Phase, Step
 from pytest_seeds.reading.document import Document
 
 
+def root_finding(index: SwaggerIndex) -> Finding | None:
+    """The run's one ``swagger-root`` finding when no spec is under the root, else None."""
+    if index.root is None or index.specs():
+        return None
+    message = "no Swagger/OpenAPI file under the Swagger root; Swagger rules skipped"
+    return Finding(
+        "swagger-root", index.root, None, message, "point --seeds-swagger-root at your specs"
+    )
+
+
 def swagger_findings(
     doc: Document, endpoint: tuple[str, str], steps: Sequence[Step], index: SwaggerIndex
 ) -> list[Finding]:
@@ -28,9 +38,8 @@ def swagger_findings(
     def finding(rule: str, message: str, hint: str) -> list[Finding]:
         return [Finding(rule, doc.path, line, message, hint)]
 
-    if not index.specs():
-        message = f"no Swagger/OpenAPI file under the Swagger root {index.root}; not checked"
-        return finding("swagger-root", message, "point --seeds-swagger-root at your specs")
+    if not index.specs():  # told once per run: root_finding
+        return []
     ref = doc.front.get("swagger")
     if ref not in (None, "") and not isinstance(ref, str):
         return finding("swagger-file", f"swagger: {ref!r} is not a path", "swagger: specs/a.json")

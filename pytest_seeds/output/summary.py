@@ -1,4 +1,4 @@
-"""The run summary: seeds per domain and outcome, missing tokens, slowest steps.
+"""The run summary: seeds per domain and outcome, missing tokens, slowest steps, alerts.
 
 Each seed's setup and teardown reports carry a small JSON-ready mapping (:func:`seed_data`),
 so the summary is built the same way in one process and on the xdist controller, one entry
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_seeds.running.runner import StepRecord
+from pytest_seeds.settings import token_variable
 
 OUTCOMES = ("passed", "failed", "errors", "skipped", "xfailed")
 SLOWEST_STEPS = 5
@@ -134,16 +135,46 @@ def _counts(counter: Counter[str]) -> dict[str, int]:
     return {"seeds": sum(counter.values()), **{name: counter[name] for name in OUTCOMES}}
 
 
+def _seeds(count: int) -> str:
+    return f"{count} seed{'s' if count != 1 else ''}"
+
+
+def none_ran(summary: dict[str, Any]) -> bool:
+    """Whether the run's seeds were all skipped, some of them for want of a token."""
+    totals = summary["totals"]
+    return bool(summary["missing_tokens"]) and totals["seeds"] == totals["skipped"]
+
+
+def alerts(summary: dict[str, Any], empty_folders: Iterable[str] = ()) -> list[str]:
+    """What a run must not hide (``!!`` lines): folders without seeds, seeds that did not run.
+
+    A seed did not run when a token type it uses is not configured (skipped, or failed with
+    ``--seeds-missing-token fail``); ``empty_folders`` are seed folders the run collected
+    from that hold no seed.
+    """
+    found = [
+        f"!! no seed found in {folder} (a seed is a .md file whose front matter has an 'endpoint')"
+        for folder in empty_folders
+    ]
+    missing = summary["missing_tokens"]
+    if missing:
+        count = sum(1 for row in summary["seeds"] if row["missing_tokens"])
+        kinds = ", ".join(f"{kind} ({_seeds(number)})" for kind, number in missing.items())
+        names = ", ".join(token_variable(kind) for kind in missing)
+        text = (
+            f"{_seeds(count)} did not run for want of a token: {kinds}; set {names}, "
+            "or add the tokens under 'tokens:' in the --seeds-config file"
+        )
+        found.append(f"!! no seed ran: {text}" if none_ran(summary) else f"!! {text}")
+    return found
+
+
 def lines(summary: dict[str, Any], verbosity: int = 0) -> list[str]:
     """The summary for the terminal: a table per domain, or one line with ``-q``."""
-    totals, missing = summary["totals"], summary["missing_tokens"]
+    totals = summary["totals"]
     crashed = [
         f"{row['seed']} ({row['endpoint']})" for row in summary["seeds"] if row["worker_crashed"]
     ]
-    missing_text = ", ".join(
-        f"{kind} ({count} seed{'s' if count != 1 else ''} skipped)"
-        for kind, count in missing.items()
-    )
     if verbosity < 0:
         counts = ", ".join(
             f"{totals[name]} {'error' if name == 'errors' and totals[name] == 1 else name}"
@@ -151,7 +182,6 @@ def lines(summary: dict[str, Any], verbosity: int = 0) -> list[str]:
             if totals[name]
         )
         text = f"seeds: {counts or 'none ran'} in {len(summary['domains'])} domain(s)"
-        text += f"; missing tokens: {missing_text}" if missing else ""
         return [text + (f"; worker crashed: {len(crashed)}" if crashed else "")]
     width = max(len(name) for name in [*summary["domains"], "domain", "all"])
     columns = ("seeds", *OUTCOMES)
@@ -161,8 +191,6 @@ def lines(summary: dict[str, Any], verbosity: int = 0) -> list[str]:
         name.ljust(width) + "".join(f"{counts[column]:>9}" for column in columns)
         for name, counts in rows
     ]
-    if missing:
-        table.append(f"missing tokens: {missing_text}")
     # an error each: the seed may have sent requests before its worker died
     table += [f"worker crashed: {seed}" for seed in crashed]
     slowest = summary["timing"]["slowest_steps"]

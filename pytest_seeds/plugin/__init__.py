@@ -1,8 +1,9 @@
 """The pytest glue: options, fixtures, collection of seeds into items, reporting.
 
 Everything pytest-specific lives in this package (``items``: the File and Item
-classes; ``names``: item names and arguments that name seeds; ``reporting``: report
-hooks, summary and masking; ``workers``: what xdist workers share; ``state``: stash
+classes; ``names``: item names and arguments that name seeds; ``selection``: which
+seeds a run has (a run without any is left alone); ``reporting``: report hooks,
+summary and masking; ``workers``: what xdist workers share; ``state``: stash
 keys, settings); parsing, templating, sending and checking are in modules that never
 import pytest.
 """
@@ -20,19 +21,22 @@ from pytest_seeds import settings as seeds_config
 from pytest_seeds.http.retries import RetryPolicy
 from pytest_seeds.http.transport import Client
 from pytest_seeds.model import Seed, Step
-from pytest_seeds.plugin.items import SeedFile, step_observers
+from pytest_seeds.plugin import selection
+from pytest_seeds.plugin.items import SeedFile, register_label_markers, step_observers
 from pytest_seeds.plugin.names import SeedNodeIds
 from pytest_seeds.plugin.reporting import (
     SecretMasking,
     SeedsSummary,
     mask_debug_log,
-    pytest_collection,
+    pytest_collection_finish,
     pytest_collection_modifyitems,
+    pytest_itemcollected,
     pytest_runtest_logreport,
     pytest_runtest_makereport,
 )
 from pytest_seeds.plugin.state import (
     REDACTOR_KEY,
+    SEED_ROOTS_KEY,
     SETTINGS_KEY,
     SeedContractWarning,
     SeedStepWarning,
@@ -46,7 +50,6 @@ from pytest_seeds.plugin.workers import pytest_configure_node, rate_limiter
 from pytest_seeds.running.requestid import is_header_name
 from pytest_seeds.running.routing import Target
 from pytest_seeds.running.runner import Environment
-from pytest_seeds.secrets import logmask
 from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.secret import Secret, secrets_in
 
@@ -88,7 +91,7 @@ def _resolve(config: pytest.Config, option: Callable[[str], Any]) -> seeds_confi
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
-    """With seed folders and no paths given, start from the seed folders' conftest files.
+    """With ``--seeds-dir`` and no paths, start from the seed folders' conftest files.
 
     Otherwise pytest would first import the conftest files of ``testpaths`` (a test
     suite's own, with its own dependencies) for a run that collects only seeds.
@@ -98,29 +101,43 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     early_config.stash[SETTINGS_KEY] = settings  # the same Config object: resolved once
     # registered before pytest's --debug cleanup closes the log, so it runs after it
     early_config.add_cleanup(lambda: mask_debug_log(early_config))
-    if not namespace.file_or_dir:
+    if not namespace.file_or_dir and getattr(namespace, "seeds_dirs", None):
         namespace.file_or_dir = [str(path) for path in settings.dirs if path.exists()]
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    """Settings for every run; the rest only for a run that has seeds (see ``selection``)."""
     settings = config.stash.get(SETTINGS_KEY, None) or _resolve(config, config.getoption)
     config.stash[SETTINGS_KEY] = settings
     if settings.request_id_header and not is_header_name(settings.request_id_header):
         raise pytest.UsageError(
             f"--seeds-request-id-header: '{settings.request_id_header}' is not a header name"
         )
-    config.addinivalue_line("markers", "seed: a test collected from a seed document")
     missing = [str(path) for path in settings.dirs if not path.exists()]
     if missing:
         raise pytest.UsageError(f"--seeds-dir: no such file or folder: {', '.join(missing)}")
+    here = config.invocation_params.dir
     if settings.dirs and config.args_source != pytest.Config.ArgsSource.ARGS:
-        config.args = [str(path) for path in settings.dirs]
+        only_seeds = bool(config.getoption("seeds_dirs"))  # given on the command line
+        config.args = selection.run_args(config.args, settings.dirs, here, only_seeds)
+    roots = selection.seed_roots(config.args, settings.dirs, here)
+    config.stash[SEED_ROOTS_KEY] = roots
     redactor = Redactor(secrets_in([settings.tokens, settings.params]))
     config.stash[REDACTOR_KEY] = redactor
-    config.add_cleanup(logmask.install(redactor))
-    masking = SecretMasking(redactor, settings.secret_names)
-    config.pluginmanager.register(masking, "seeds-secret-masking")
+    if roots:
+        _take_part(config, settings, redactor)
+
+
+def _take_part(config: pytest.Config, settings: seeds_config.Settings, redactor: Redactor) -> None:
+    """What a run with seeds adds to pytest: markers, masking, node ids, the summary."""
+    config.addinivalue_line("markers", "seed: a test collected from a seed document")
+    if config.option.markers:  # pytest --markers: the domain and tag markers too
+        roots = config.stash[SEED_ROOTS_KEY]
+        register_label_markers(config, roots)
+    config.pluginmanager.register(
+        SecretMasking(redactor, settings.secret_names), "seeds-secret-masking"
+    )
     config.pluginmanager.register(SeedNodeIds(config), "seeds-node-ids")
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(SeedsSummary(config, settings), "seeds-summary")
@@ -210,7 +227,7 @@ def seeds_environment(request: pytest.FixtureRequest) -> Environment:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if is_seed_path(file_path, get_settings(parent.config).dirs):
+    if is_seed_path(file_path, parent.config.stash.get(SEED_ROOTS_KEY, ())):
         return SeedFile.from_parent(parent, path=file_path)
     return None
 
@@ -225,10 +242,11 @@ __all__ = [
     "get_settings",
     "pytest_addoption",
     "pytest_collect_file",
-    "pytest_collection",
+    "pytest_collection_finish",
     "pytest_collection_modifyitems",
     "pytest_configure",
     "pytest_configure_node",
+    "pytest_itemcollected",
     "pytest_load_initial_conftests",
     "pytest_runtest_logreport",
     "pytest_runtest_makereport",

@@ -7,7 +7,7 @@ import dataclasses
 import re
 import traceback
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -33,8 +33,8 @@ from pytest_seeds.plugin.state import (
     junit_allows_properties,
     swagger_index,
 )
-from pytest_seeds.reading.document import Document, near_miss
-from pytest_seeds.reading.parser import load_seed
+from pytest_seeds.reading.document import Document, load_document, near_miss
+from pytest_seeds.reading.parser import build_seed, load_seed
 from pytest_seeds.running.auth import missing_token_reason, missing_tokens
 from pytest_seeds.running.requestid import RequestIdHeader
 from pytest_seeds.running.runner import Environment, SeedRun, StepFailure, StepObserver, StepRecord
@@ -102,18 +102,16 @@ class SeedFile(pytest.File):
     """
 
     def collect(self) -> Iterator[pytest.Item]:
+        self._document: Document | None = None
         try:
             item = self._item()
         except SeedError as error:
-            item = BrokenSeedItem.from_parent(self, name=item_name(self.path.name), error=error)
+            item = self._broken(error)
         except SeedNotCollectedWarning as warning:  # warnings are errors (-W error)
-            item = BrokenSeedItem.from_parent(
-                self, name=item_name(self.path.name), error=warning.error
-            )
+            item = self._broken(warning.error)
         except Exception as error:
             message = f"pytest-seeds could not read this seed: {unexpected(error)}"
-            problem = SeedError(self.path, None, message, CRASH_HINT)
-            item = BrokenSeedItem.from_parent(self, name=item_name(self.path.name), error=problem)
+            item = self._broken(SeedError(self.path, None, message, CRASH_HINT))
         if item is not None:
             yield item
 
@@ -125,12 +123,19 @@ class SeedFile(pytest.File):
             if target is None:
                 self._not_a_seed()
                 return None
-            return SeedLintItem.from_parent(self, name=_lint_name(target), target=target)
-        seed = load_seed(self.path)
+            return SeedLintItem.from_parent(self, name=_seed_name(self.path, target), target=target)
+        self._document = load_document(self.path)
+        seed = None if self._document is None else build_seed(self._document)
         if seed is None:
             self._not_a_seed()
             return None
         return SeedItem.from_parent(self, seed=seed)
+
+    def _broken(self, error: SeedError) -> BrokenSeedItem:
+        """A seed that cannot be read, named by its endpoint when its front matter gives one."""
+        return BrokenSeedItem.from_parent(
+            self, name=_seed_name(self.path, self._document), error=error
+        )
 
     def _not_a_seed(self) -> None:
         """Other Markdown is passed over; a file that looks like a seed with a warning."""
@@ -138,6 +143,17 @@ class SeedFile(pytest.File):
         if told is not None:
             warning = SeedNotCollectedWarning(told)
             warnings.warn_explicit(warning, None, str(told.path), told.line or 1)
+
+
+def _seed_name(path: Path, target: Document | SeedError | None) -> str:
+    """The item name of a seed that lint checks or that cannot run: its endpoint, if readable.
+
+    The same in a lint run and a normal one; a seed's file name when no endpoint can be read.
+    """
+    endpoint = target.front.get("endpoint") if isinstance(target, Document) else None
+    if isinstance(endpoint, str) and endpoint.strip():
+        return item_name(" ".join(endpoint.split()))
+    return item_name(path.name)
 
 
 class BrokenSeedItem(pytest.Item):
@@ -175,16 +191,10 @@ def _lint_fixtures(seeds_params: dict[str, Any]) -> None:
     """Names the one fixture lint needs: the configured template values."""
 
 
-def _lint_name(target: Document | SeedError) -> str:
-    endpoint = target.front.get("endpoint") if isinstance(target, Document) else None
-    return " ".join(endpoint.split()) if isinstance(endpoint, str) and endpoint.strip() else ""
-
-
 class SeedLintItem(pytest.Function):
     """One seed checked offline: errors fail the item, warnings are shown; nothing is sent."""
 
     def __init__(self, *, name: str, target: Document | SeedError, **kwargs: Any) -> None:
-        name = item_name(name or kwargs["parent"].path.name)
         super().__init__(name=name, callobj=_lint_fixtures, **kwargs)
         self.target = target
         self.add_marker("seed")
@@ -224,6 +234,28 @@ class SeedLintItem(pytest.Function):
         return super().repr_failure(excinfo)  # pytest.Function takes no style
 
 
+def label_marks(config: pytest.Config, seed: Seed) -> list[pytest.MarkDecorator]:
+    """The marks of a seed's domain and tags (each registered once per run)."""
+    return [
+        _label_mark(config, label) for label in dict.fromkeys([seed.domain, *seed.tags]) if label
+    ]
+
+
+def register_label_markers(config: pytest.Config, roots: Iterable[Path]) -> None:
+    """Register the markers of every seed under the roots (for ``pytest --markers``).
+
+    Collection registers them too, seed by seed; this reads every seed without collecting.
+    """
+    for root in roots:
+        for path in [root] if root.is_file() else sorted(root.rglob("*.md")):
+            try:
+                seed = load_seed(path)
+            except SeedError:
+                continue
+            if seed is not None:
+                label_marks(config, seed)
+
+
 def _label_mark(config: pytest.Config, label: str) -> pytest.MarkDecorator:
     """The mark of a domain or tag, registered once per run (not once per seed)."""
     marks = config.stash.setdefault(LABEL_MARKS_KEY, {})
@@ -248,9 +280,8 @@ class SeedItem(pytest.Function):
         self.run: SeedRun | None = None
         self.missing_tokens: list[str] = []
         self.add_marker("seed")
-        for label in dict.fromkeys([seed.domain, *seed.tags]):
-            if label:
-                self.add_marker(_label_mark(self.config, label))
+        for mark in label_marks(self.config, seed):
+            self.add_marker(mark)
         if junit_allows_properties(self.config):
             self.user_properties += [
                 ("endpoint", seed.endpoint),
@@ -279,7 +310,10 @@ class SeedItem(pytest.Function):
         with _guarded():
             self.missing_tokens = missing_tokens(self.seed, environment.tokens)
         if self.missing_tokens:
-            pytest.skip(missing_token_reason(self.missing_tokens))
+            reason = missing_token_reason(self.missing_tokens)
+            if get_settings(self.config).missing_token == "fail":
+                pytest.fail(reason, pytrace=False)
+            pytest.skip(reason)
         with _guarded():
             self.run = SeedRun(self.seed, self._with_har(environment))
         self.addfinalizer(self._cleanup)

@@ -48,7 +48,7 @@ def _is_pytest_safe(text: str) -> bool:
     return "[" not in text and "::" not in text
 
 
-def _seed_target(argument: str, here: Path) -> tuple[str, str | None] | None:
+def seed_target(argument: str, here: Path) -> tuple[str, str | None] | None:
     """(seed file or folder, item name or None) that ``argument`` names, else None.
 
     The file is the shortest prefix ending at a ``::`` (or the whole argument) that is an
@@ -130,7 +130,7 @@ class SeedNodeIds:
         self.folders: list[Path] = []  # given to pytest in their place
         self.others: list[_Selection] = []  # the arguments given to pytest as they are
         for argument in config.args:
-            found = _seed_target(argument, here)
+            found = seed_target(argument, here)
             if found is None or (_is_pytest_safe(found[0]) and _is_pytest_safe(found[1] or "")):
                 self.arguments.append(argument)
                 self.others.append(_Selection.parse(argument, here))

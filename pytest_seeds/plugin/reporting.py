@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import linecache
+import logging
 import os
 import time
 import warnings
@@ -23,6 +23,7 @@ from pytest_seeds.output.failuretext import FailureText
 from pytest_seeds.output.report import transcript
 from pytest_seeds.reading.parser import load_seed
 from pytest_seeds.running.runner import StepFailure
+from pytest_seeds.secrets import logmask
 from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.secret import secrets_in
 from pytest_seeds.secrets.watch import conceal_named, conceal_tokens
@@ -33,13 +34,23 @@ except ImportError:  # pytest-html is optional
     html_extras = None
 
 
-from pytest_seeds.plugin.items import BrokenSeedItem, SeedCrash, SeedItem
+from pytest_seeds.plugin.items import (
+    BrokenSeedItem,
+    SeedCrash,
+    SeedItem,
+    SeedLintItem,
+    SeedLintWarning,
+)
 from pytest_seeds.plugin.names import endpoint_of, split_nodeid
+from pytest_seeds.plugin.selection import reached_folders
 from pytest_seeds.plugin.state import (
     HAR_NAMES_KEY,
     REDACTOR_KEY,
+    SEED_ROOTS_KEY,
+    SEEDS_COLLECTED_KEY,
     get_settings,
     is_seed_path,
+    swagger_index,
 )
 
 
@@ -107,26 +118,19 @@ def _summary_data(item: SeedItem | BrokenSeedItem) -> dict[str, Any]:
     )
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_collection(session: pytest.Session) -> Iterator[None]:
-    """No cyclic garbage collection while collecting; what was collected is then frozen.
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Count the seeds collected (before any deselection): a seed folder may hold none."""
+    if isinstance(item, SeedItem | BrokenSeedItem | SeedLintItem):
+        item.config.stash[SEEDS_COLLECTED_KEY] = item.config.stash.get(SEEDS_COLLECTED_KEY, 0) + 1
 
-    Collection makes many long-lived objects (items, seeds, parsed YAML) and hardly any
-    garbage, yet each full collection walks everything made so far: about a fifth of the
-    collection time of 10,000 seeds (benchmarks/collection.py: 1.17x -> 0.84x the naive
-    collector, peak RSS +6%). Frozen, the collected objects are not walked again while
-    the seeds run, and are unfrozen when the run ends.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return (yield)
-    finally:
-        if enabled:
-            gc.enable()
-        if not gc.get_freeze_count():  # else frozen by someone else, e.g. an outer pytest run
-            gc.freeze()
-            session.config.add_cleanup(gc.unfreeze)
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The count, also for the xdist controller, which collects nothing itself."""
+    config = session.config
+    count = config.stash.setdefault(SEEDS_COLLECTED_KEY, 0)
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput[SEEDS_COLLECTED] = count
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -142,6 +146,7 @@ def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.It
 # The phase of the report pytest-xdist's controller makes for the item a worker was
 # running when it died ("worker 'gw0' crashed while running ..."; DSession.handle_crashitem)
 XDIST_CRASH = "???"
+SEEDS_COLLECTED = "seeds_collected"  # the workeroutput key: how many seeds a worker collected
 
 
 class SeedsSummary:
@@ -150,14 +155,21 @@ class SeedsSummary:
     Built from the reports the controller sees, one entry per test id. A seed whose xdist
     worker died is an error: in the summary, in the terminal (pytest-xdist would count it
     as failed) and in JUnit XML (where xdist's report already is an error).
+
+    A run that passed although no seed ran (all skipped, some for want of a token; or no
+    seed in the seed folders it collected from) exits with code 5, "no tests ran", and
+    says why. Seeds deselected (``-m``, ``-k``, ``--deselect``) are left out on purpose.
     """
 
     def __init__(self, config: pytest.Config, settings: seeds_config.Settings) -> None:
         self.config = config
         self.settings = settings
+        self.roots = config.stash[SEED_ROOTS_KEY]
         self.runs = seeds_summary.RunSummary()
         self.started = time.time()
         self.result: dict[str, Any] | None = None
+        self.alerts: list[str] = []
+        self.failed_run = False  # the alerts turned a passing run into exit code 5
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         outcome = "xfailed" if hasattr(report, "wasxfail") and report.skipped else report.outcome
@@ -198,7 +210,7 @@ class SeedsSummary:
         if name is None or self.settings.lint:
             return None
         path = Path(os.path.normpath(self.config.rootpath / path_text))
-        return path if is_seed_path(path, self.settings.dirs) else None
+        return path if is_seed_path(path, self.roots) else None
 
     def _describe(self, nodeid: str) -> dict[str, Any] | None:
         """Seed data read on the controller, for a seed whose worker sent none (crashed)."""
@@ -216,7 +228,36 @@ class SeedsSummary:
             return seeds_summary.seed_data(path_text, endpoint_of(name or ""), "")
         return seeds_summary.seed_data(path_text, seed.endpoint, seed.domain)
 
-    def pytest_sessionfinish(self) -> None:
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """An xdist worker's count of the seeds it collected (each collects them all)."""
+        count = getattr(node, "workeroutput", {}).get(SEEDS_COLLECTED)
+        if count is not None:
+            known = self.config.stash.get(SEEDS_COLLECTED_KEY, 0)
+            self.config.stash[SEEDS_COLLECTED_KEY] = max(count, known)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self._summarize()
+        assert self.result is not None
+        empty = self._empty_folders()
+        self.alerts = seeds_summary.alerts(self.result, empty)
+        if self.settings.lint and self.config.stash.get(SEEDS_COLLECTED_KEY, 0):
+            _swagger_root_warning(self.config)
+        if session.exitstatus == pytest.ExitCode.OK and (
+            empty or seeds_summary.none_ran(self.result)
+        ):
+            session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
+            self.failed_run = True
+
+    def _empty_folders(self) -> list[str]:
+        """The seed folders the run collected from, if it found no seed there."""
+        if self.config.stash.get(SEEDS_COLLECTED_KEY, None) != 0:  # None: not known
+            return []
+        here = self.config.invocation_params.dir
+        folders = reached_folders(self.config.args, self.settings.dirs, here)
+        return [os.path.relpath(folder, here) for folder in folders]
+
+    def _summarize(self) -> None:
         for nodeid in self.runs.unnamed():
             data = self._describe(nodeid)
             if data is not None:
@@ -236,17 +277,35 @@ class SeedsSummary:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> Iterator[None]:
         """After pytest's own summaries, short test summary included."""
         yield
-        if self.result is None or not self.result["totals"]["seeds"]:
+        if self.result is None:
             return
-        lines = seeds_summary.lines(self.result, terminalreporter.verbosity)
-        if terminalreporter.verbosity >= 0:
-            terminalreporter.write_sep("=", "seeds summary")
-        for line in lines:
-            terminalreporter.write_line(line)
+        if self.result["totals"]["seeds"]:
+            lines = seeds_summary.lines(self.result, terminalreporter.verbosity)
+            if terminalreporter.verbosity >= 0:
+                terminalreporter.write_sep("=", "seeds summary")
+            for line in lines:
+                terminalreporter.write_line(line)
+        for alert in self.alerts:
+            terminalreporter.write_line(
+                alert, red=self.failed_run, yellow=not self.failed_run, bold=True
+            )
+
+
+def _swagger_root_warning(config: pytest.Config) -> None:
+    """Lint's ``swagger-root`` warning, once per run (not once per seed)."""
+    from pytest_seeds import lint as seeds_lint
+
+    finding = seeds_lint.root_finding(swagger_index(config))
+    if finding is not None:
+        warnings.warn_explicit(SeedLintWarning(finding.detail), None, str(finding.path), 0)
 
 
 def _utc(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+
+
+# pytest's log handlers (attributes of its LoggingPlugin, registered as "logging-plugin")
+LOG_HANDLERS = ("caplog_handler", "report_handler", "log_cli_handler", "log_file_handler")
 
 
 class SecretMasking:
@@ -275,15 +334,30 @@ class SecretMasking:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        """Mask what pytest writes to the terminal from now on.
+        """Mask what pytest writes to the terminal and its log handlers from now on."""
+        self._mask_terminal(session.config)
+        self._mask_logs(session.config)
 
-        Tracebacks pytest prints itself bypass the reports: Ctrl-C with ``--full-trace``
+    def _mask_logs(self, config: pytest.Config) -> None:
+        """Mask the records pytest's own log handlers write, until the run ends.
+
+        Captured logs of a report, ``caplog``, live ``log_cli`` output and ``--log-file``:
+        a filter on each (their names are the logging plugin's attributes) masks a record
+        before it is written; the process's loggers and record factory stay untouched.
+        """
+        plugin = config.pluginmanager.get_plugin("logging-plugin")
+        handlers = [getattr(plugin, name, None) for name in LOG_HANDLERS]
+        found = [handler for handler in handlers if isinstance(handler, logging.Handler)]
+        config.add_cleanup(logmask.install(self.redactor, found))
+
+    def _mask_terminal(self, config: pytest.Config) -> None:
+        """Tracebacks pytest prints itself bypass the reports: Ctrl-C with ``--full-trace``
         (the arguments of every frame, those in requests and urllib3 included), INTERNALERROR.
         pytest offers no hook for terminal text, so the writer's ``write`` is wrapped.
         """
-        if session.config.pluginmanager.get_plugin("terminalreporter") is None:
+        if config.pluginmanager.get_plugin("terminalreporter") is None:
             return
-        writer = session.config.get_terminal_writer()
+        writer = config.get_terminal_writer()
         write = writer.write
 
         def masked(msg: str, **kwargs: Any) -> None:
@@ -334,6 +408,8 @@ def mask_debug_log(config: pytest.Config) -> None:
     pytest-seeds' own values (settings, fixtures, environment, requests) are Secrets there;
     other code's plain values (a conftest's, requests') are not.
     """
+    if not config.stash.get(SEED_ROOTS_KEY, ()):  # a run without seeds is left as it was
+        return
     name = config.getoption("debug", None)
     redactor = config.stash.get(REDACTOR_KEY, None)
     path = config.invocation_params.dir / name if isinstance(name, str) else None

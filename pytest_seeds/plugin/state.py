@@ -12,6 +12,8 @@ from pytest_seeds.contract.swagger import SwaggerIndex
 from pytest_seeds.secrets.redact import Redactor
 
 SETTINGS_KEY = pytest.StashKey[seeds_config.Settings]()
+SEED_ROOTS_KEY = pytest.StashKey[tuple[Path, ...]]()  # none: a run without seeds
+SEEDS_COLLECTED_KEY = pytest.StashKey[int]()
 REDACTOR_KEY = pytest.StashKey[Redactor]()
 HAR_NAMES_KEY = pytest.StashKey[dict[Path, str]]()
 SWAGGER_TOLD_KEY = pytest.StashKey[set[object]]()
@@ -49,10 +51,10 @@ def get_settings(config: pytest.Config) -> seeds_config.Settings:
     return config.stash[SETTINGS_KEY]
 
 
-def is_seed_path(path: Path, dirs: tuple[Path, ...]) -> bool:
-    """Whether a file is collected as a seed: a ``.md`` file in (or given as) a seeds folder."""
+def is_seed_path(path: Path, roots: tuple[Path, ...]) -> bool:
+    """Whether a file is collected as a seed: a ``.md`` file in (or given as) a seed root."""
     return path.suffix.lower() == ".md" and any(
-        path == folder or path.is_relative_to(folder) for folder in dirs
+        path == root or path.is_relative_to(root) for root in roots
     )
 
 

@@ -1,32 +1,43 @@
-"""Log records with every known secret masked, whoever logs them.
+"""Log records with every known secret masked before pytest's handlers write them.
 
-urllib3 logs URLs (query strings included) and retry causes; a conftest may log
-what it likes. A log record factory masks each record's message, traceback and
-stack text as it is created, so every handler (pytest's captured log, live
-``log_cli`` output, ``--log-file``, JUnit) only ever sees the masked text.
+urllib3 logs URLs (query strings included) and retry causes; a conftest may log what it
+likes. A filter on each of pytest's own log handlers (captured logs, live ``log_cli``
+output, ``--log-file``, ``caplog``) masks a record's message, traceback and stack text
+before the handler formats it, so what pytest shows or writes is masked. Nothing
+process-wide changes: the log record factory, the loggers and other handlers are left
+as they are, and the filters go when the run ends.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from pytest_seeds.secrets.redact import Redactor, mask_header_lines
 
 
-def install(redactor: Redactor) -> Callable[[], None]:
-    """Mask all log records from now on; returns the function that undoes it."""
-    previous = logging.getLogRecordFactory()
+class MaskingFilter(logging.Filter):
+    """Masks each record a handler is about to write; never drops one."""
 
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        return mask_record(previous(*args, **kwargs), redactor)
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self.redactor = redactor
 
-    logging.setLogRecordFactory(factory)
+    def filter(self, record: logging.LogRecord) -> bool:
+        mask_record(record, self.redactor)
+        return True
+
+
+def install(redactor: Redactor, handlers: Iterable[logging.Handler]) -> Callable[[], None]:
+    """Mask the records these handlers write from now on; returns the function that undoes it."""
+    masking = MaskingFilter(redactor)
+    handlers = list(handlers)
+    for handler in handlers:
+        handler.addFilter(masking)
 
     def uninstall() -> None:
-        if logging.getLogRecordFactory() is factory:
-            logging.setLogRecordFactory(previous)
+        for handler in handlers:
+            handler.removeFilter(masking)
 
     return uninstall
 
@@ -41,7 +52,9 @@ def mask_record(record: logging.LogRecord, redactor: Redactor) -> logging.LogRec
     if masked != message:
         record.msg, record.args = masked, ()
     if record.exc_info and not record.exc_text:
-        record.exc_text = redactor.text(logging.Formatter().formatException(record.exc_info))
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:  # formatted here, or earlier by another handler
+        record.exc_text = redactor.text(record.exc_text)
     if record.stack_info:
         record.stack_info = redactor.text(record.stack_info)
     return record
