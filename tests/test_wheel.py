@@ -77,6 +77,7 @@ def test_the_wheel_holds_the_code_the_demo_seeds_the_license_and_honest_metadata
         code = {path.relative_to(ROOT).as_posix() for path in (ROOT / "pytest_seeds").rglob("*.py")}
         assert code <= names
         assert "pytest_seeds/py.typed" in names
+        assert "pytest_seeds/reading/seed.schema.json" in names
         for path, data in repository_seed_files().items():
             assert archive.read(f"pytest_seeds/sandbox/seeds/{path.as_posix()}") == data
         assert {name.split("/")[0] for name in names} == {"pytest_seeds", dist_info}

@@ -5,16 +5,13 @@ from __future__ import annotations
 from pytest_seeds.contract.swagger import split_endpoint
 from pytest_seeds.lint.findings import Finding, did_you_mean, from_error
 from pytest_seeds.model import KNOWN_STATUSES
+from pytest_seeds.reading import schema
 from pytest_seeds.reading.document import Document
 from pytest_seeds.reading.parser import Walk
 from pytest_seeds.running.auth import TOKEN_TYPES
 
-FRONT_KEYS = (
-    "endpoint", "domain", "tags", "swagger", "status", "skip_reason", "skipReason",
-    "expectedOutcome", "expectedOutcomeReason", "tokens", "useFallbackApi",
-    "requiresTestData", "testDataDescription", "savedAt", "verifiedAt", "timesReused",
-)  # fmt: skip
-REQUIRED_FRONT_KEYS = ("endpoint", "domain")
+FRONT_KEYS = schema.keys_of("frontMatter")  # the schema's: editors and lint agree
+REQUIRED_FRONT_KEYS = schema.required_of("frontMatter")
 _SPELLINGS = ("skip_reason", "skipReason")
 
 

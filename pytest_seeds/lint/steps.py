@@ -9,17 +9,14 @@ from urllib.parse import urlsplit
 from pytest_seeds.contract.swagger import split_endpoint
 from pytest_seeds.lint.findings import Finding, did_you_mean, from_error, step_rule
 from pytest_seeds.model import Phase, Step
+from pytest_seeds.reading import schema
 from pytest_seeds.reading.document import Document
 from pytest_seeds.reading.parser import RawStep, Walk
 from pytest_seeds.running.auth import TOKEN_TYPES
 from pytest_seeds.running.extract import ExtractError, compile_query
 
-STEP_KEYS = (
-    "id", "description", "method", "path", "params", "body", "headers", "token", "extract",
-    "expect", "onFail", "sleep", "useFallbackApi", "useFallback", "x_on_behalf_of",
-    "content_type", "form_fields", "file_fields", "skipReason",
-)  # fmt: skip
-NESTED_KEYS = {"expect": ("status",), "file_fields": ("field_name", "file_path", "filename")}
+STEP_KEYS = schema.keys_of("step")  # the schema's: editors and lint agree
+NESTED_KEYS = {"expect": schema.keys_of("expect"), "file_fields": schema.keys_of("fileField")}
 RUN_ORDER = (Phase.PREREQUISITE, Phase.TEST, Phase.CLEANUP)
 
 

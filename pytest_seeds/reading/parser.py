@@ -328,7 +328,7 @@ def build_step(path: Path, here: RawStep, front: Mapping[str, Any]) -> Step:
     }
     extract = read("extract", values.mapping, "extract", values.jsonpath, "extract: {id: $.id}")
     fallback = [read(key, values.flag, key) for key in _FALLBACK_KEYS]
-    fallback += [front.get(key) for key in _FALLBACK_KEYS]  # checked with the front matter
+    fallback.append(front.get("useFallbackApi"))  # checked with the front matter
     content_type = read("content_type", values.text, "'content_type'", "content_type: multipart")
     return Step(
         id=here.id,
