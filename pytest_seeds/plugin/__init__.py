@@ -111,7 +111,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if settings.dirs and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [str(path) for path in settings.dirs]
     redactor = Redactor(
-        [*settings.tokens.values(), *named_secrets(settings.params, settings.secret_names)]
+        [*settings.tokens.values(), *named_secrets(settings.params, settings.secret_names)],
+        names=settings.secret_names,
     )
     config.stash[REDACTOR_KEY] = redactor
     config.add_cleanup(logmask.install(redactor))

@@ -52,7 +52,8 @@ class SeedFile(pytest.File):
 
             target = seeds_lint.read(self.path)
             if target is not None:
-                yield SeedLintItem.from_parent(self, name=_lint_name(target), target=target)
+                name = self.config.stash[REDACTOR_KEY].text(_lint_name(target))
+                yield SeedLintItem.from_parent(self, name=name, target=target)
             return
         try:
             seed = load_seed(self.path)
@@ -158,7 +159,10 @@ class SeedItem(pytest.Function):
     """One seed: prerequisites run in setup, Test Request steps in the call, Cleanup in teardown."""
 
     def __init__(self, *, seed: Seed, **kwargs: Any) -> None:
-        super().__init__(name=seed.endpoint, callobj=_seed_fixtures, **kwargs)
+        # the endpoint names the test everywhere (terminal, JUnit, summary): masked, the same
+        # way on every xdist worker (only configured secrets and names are known this early)
+        name = kwargs["parent"].config.stash[REDACTOR_KEY].text(seed.endpoint)
+        super().__init__(name=name, callobj=_seed_fixtures, **kwargs)
         self.seed = seed
         self.run: SeedRun | None = None
         self.missing_tokens: list[str] = []
@@ -168,7 +172,7 @@ class SeedItem(pytest.Function):
                 self.add_marker(_label_mark(self.config, label))
         if junit_allows_properties(self.config):
             self.user_properties += [
-                ("endpoint", seed.endpoint),
+                ("endpoint", self.name),
                 ("domain", seed.domain),
                 ("seed", self.nodeid.split("::")[0]),
             ]
@@ -184,7 +188,7 @@ class SeedItem(pytest.Function):
         return super().from_parent(parent, **kwargs)
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, self.seed.line - 1, self.seed.endpoint
+        return self.path, self.seed.line - 1, self.name
 
     def setup(self) -> None:
         if self.seed.problem is not None:  # collected, so that it errors under its endpoint

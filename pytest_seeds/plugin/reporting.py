@@ -31,6 +31,7 @@ except ImportError:  # pytest-html is optional
 from pytest_seeds.plugin.items import BrokenSeedItem, SeedItem
 from pytest_seeds.plugin.state import (
     HAR_NAMES_KEY,
+    REDACTOR_KEY,
     get_settings,
 )
 
@@ -59,7 +60,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                 (f"seed steps ({call.when})", item.redactor.text("\n".join(lines)))
             )
     if isinstance(item, SeedItem | BrokenSeedItem) and call.when == "teardown":
-        report.seeds_summary = _summary_data(item)
+        redactor = item.config.stash[REDACTOR_KEY]
+        report.seeds_summary = _masked(_summary_data(item), redactor)
     if html_extras is not None and report.failed and isinstance(item, SeedItem) and item.run:
         text = item.redactor.text("\n".join(transcript(item.run)))
         report.extras = [*getattr(report, "extras", []), html_extras.text(text, name="seed steps")]
@@ -75,6 +77,17 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         # pytest types longrepr as its own classes but only needs toterminal(), as FailureText has
         text = FailureText(report.longrepr, report.location[0], report.location[1] or 0)
         report.longrepr = text  # type: ignore[assignment]
+
+
+def _masked(value: Any, redactor: Redactor) -> Any:
+    """Every text in a JSON-ready value masked (the summary's endpoints, paths, step ids)."""
+    if isinstance(value, str):
+        return redactor.text(value)
+    if isinstance(value, dict):
+        return {key: _masked(item, redactor) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, redactor) for item in value]
+    return value
 
 
 def _summary_data(item: SeedItem | BrokenSeedItem) -> dict[str, Any]:
@@ -199,3 +212,8 @@ def _mask_report(report: pytest.TestReport | pytest.CollectReport, redactor: Red
     if isinstance(getattr(report, "wasxfail", None), str):
         report.wasxfail = redactor.text(report.wasxfail)  # type: ignore[union-attr]
     report.sections = [(title, redactor.text(content)) for title, content in report.sections]
+    if isinstance(report, pytest.TestReport) and report.user_properties:  # JUnit (xunit1)
+        report.user_properties = [
+            (name, redactor.field(name, value) if isinstance(value, str) else value)
+            for name, value in report.user_properties
+        ]

@@ -1,9 +1,11 @@
 """Log records with every known secret masked, whoever logs them.
 
-urllib3 logs URLs (query strings included) and retry causes; a conftest may log
-what it likes. A log record factory masks each record's message, traceback and
-stack text as it is created, so every handler (pytest's captured log, live
-``log_cli`` output, ``--log-file``, JUnit) only ever sees the masked text.
+urllib3 logs URLs (query strings included, redirect targets too) and retry causes; a
+conftest may log what it likes. A log record factory masks each record's message,
+traceback and stack text as it is created, so every handler (pytest's captured log, live
+``log_cli`` output, ``--log-file``, JUnit) only ever sees the masked text. Values under a
+secret name (``access_token=...``, ``Authorization: ...``) are masked even before the run
+has seen them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from pytest_seeds.secrets.redact import Redactor, mask_header_lines
+from pytest_seeds.secrets.redact import Redactor
 
 
 def install(redactor: Redactor) -> Callable[[], None]:
@@ -37,7 +39,7 @@ def mask_record(record: logging.LogRecord, redactor: Redactor) -> logging.LogRec
         message = record.getMessage()
     except Exception:  # a record whose arguments do not fit its format: logging reports it
         return record
-    masked = mask_header_lines(redactor.text(message))
+    masked = redactor.text(message)
     if masked != message:
         record.msg, record.args = masked, ()
     if record.exc_info and not record.exc_text:
