@@ -51,7 +51,9 @@ def har_names(paths: Iterable[Path], root: Path) -> dict[Path, str]:
 class HarRecorder:
     """A step observer that keeps the steps of a seed run and writes them as one HAR file.
 
-    Redaction happens when the file is written, so it masks every secret known by then.
+    Redaction happens when the file is written, so it masks every secret known by then;
+    headers, query parameters and form fields are masked by their name too (one rule for
+    both directions), and a body cut at the size limit is masked as cut there.
     """
 
     def __init__(self, seed: Seed, redactor: Redactor) -> None:
@@ -110,10 +112,14 @@ class HarRecorder:
         body = sent_json(request)
         post_data = None
         if body is not None:
-            post_data = harfile.PostData(mimeType="application/json", text=text(body))
+            post_data = harfile.PostData(
+                mimeType="application/json", text=self.redactor.text(body, cuts=False)
+            )
         elif request.form is not None or request.files:
             fields = [
-                harfile.PostParameter(name=name, value=text(reveal_text(value)))
+                harfile.PostParameter(
+                    name=name, value=self.redactor.field(name, reveal_text(value))
+                )
                 for name, value in (request.form or {}).items()
             ]
             fields += [
@@ -131,7 +137,7 @@ class HarRecorder:
             url=text(sent_url(request)),
             httpVersion=HTTP_VERSION,
             headers=_records(self.redactor.headers(sent_headers(request))),
-            queryString=_records({k: text(str(v)) for k, v in reveal(request.params).items()}),
+            queryString=_records(self.redactor.headers(reveal(request.params))),
             postData=post_data,
             bodySize=len(body.encode()) if body is not None else (0 if post_data is None else -1),
         )
@@ -143,7 +149,11 @@ class HarRecorder:
         content = harfile.Content(
             size=len(response.content),
             mimeType=headers.get("content-type", "x-unknown"),
-            text=self.redactor.text(response.content.decode("utf-8", errors="replace")),
+            text=self.redactor.text(
+                response.content.decode("utf-8", errors="replace"),
+                cut_end=response.truncated,
+                cuts=False,  # the server's text, cut by nobody (but at the size limit)
+            ),
             comment="body cut at the size limit" if response.truncated else None,
         )
         return harfile.Response(

@@ -44,21 +44,32 @@ def transcript(run: SeedRun, phase: Phase | None = None) -> list[str]:
     return lines
 
 
-def body_excerpt(response: Response, limit: int = BODY_EXCERPT_CHARS) -> str:
-    """The body: pretty JSON up to 256 KiB, control characters escaped, cut at ``limit``."""
+def body_excerpt(
+    response: Response, limit: int = BODY_EXCERPT_CHARS, redactor: Redactor | None = None
+) -> str:
+    """The body: pretty JSON up to 256 KiB, cut at ``limit``, control characters escaped.
+
+    With a redactor, the body is masked before it is cut: a secret across the cut is
+    masked whole, no piece of it is left.
+    """
     text = None
     if len(response.content) <= PRETTY_MAX_BYTES:
         with contextlib.suppress(ValueError, RecursionError):
             text = json.dumps(response.json(), indent=2, ensure_ascii=False)
     if text is None:
-        text = response.content[: limit * 4].decode("utf-8", errors="replace")
-    text = _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+        reach = redactor.reach if redactor is not None else 0
+        text = response.content[: (limit + reach) * 4].decode("utf-8", errors="replace")
+    if redactor is not None:
+        shown = redactor.cut(text, limit, cut_end=response.truncated)
+    else:
+        shown = text[:limit]
+    shown = _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", shown)
     size = len(response.content)
     if response.truncated:
-        return text[:limit] + f"\n... (cut; the body is over {size} bytes, reading stopped there)"
+        return shown + f"\n... (cut; the body is over {size} bytes, reading stopped there)"
     if len(text) > limit:
-        return text[:limit] + f"\n... (cut; the body has {size} bytes)"
-    return text or "(empty body)"
+        return shown + f"\n... (cut; the body has {size} bytes)"
+    return shown or "(empty body)"
 
 
 def failure_report(seed: Seed, run: SeedRun, record: StepRecord, redactor: Redactor) -> str:
@@ -80,5 +91,6 @@ def failure_report(seed: Seed, run: SeedRun, record: StepRecord, redactor: Redac
         lines += ["", "reproduce (tokens from $SEEDS_TOKEN_<TYPE>):"]
         lines.append(curl_command(record.request, run.env.tokens))
     if record.response is not None:
-        lines += ["", f"response body ({record.status}):", body_excerpt(record.response)]
+        excerpt = body_excerpt(record.response, redactor=redactor)
+        lines += ["", f"response body ({record.status}):", excerpt]
     return redactor.text("\n".join(lines))

@@ -52,6 +52,7 @@ from pytest_seeds.running.routing import Target
 from pytest_seeds.running.runner import Environment
 from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.secret import Secret, secrets_in
+from pytest_seeds.secrets.watch import named_secrets
 
 # --- options and settings -------------------------------------------------------------------
 
@@ -123,7 +124,13 @@ def pytest_configure(config: pytest.Config) -> None:
         config.args = selection.run_args(config.args, settings.dirs, here, only_seeds)
     roots = selection.seed_roots(config.args, settings.dirs, here)
     config.stash[SEED_ROOTS_KEY] = roots
-    redactor = Redactor(secrets_in([settings.tokens, settings.params]))
+    redactor = Redactor(
+        [
+            *secrets_in([settings.tokens, settings.params]),
+            *named_secrets(settings.params, settings.secret_names),  # nested ones too
+        ],
+        names=settings.secret_names,
+    )
     config.stash[REDACTOR_KEY] = redactor
     if roots:
         _take_part(config, settings, redactor)

@@ -123,7 +123,8 @@ class SeedFile(pytest.File):
             if target is None:
                 self._not_a_seed()
                 return None
-            return SeedLintItem.from_parent(self, name=_seed_name(self.path, target), target=target)
+            name = self.config.stash[REDACTOR_KEY].text(_seed_name(self.path, target))
+            return SeedLintItem.from_parent(self, name=name, target=target)
         self._document = load_document(self.path)
         seed = None if self._document is None else build_seed(self._document)
         if seed is None:
@@ -133,9 +134,8 @@ class SeedFile(pytest.File):
 
     def _broken(self, error: SeedError) -> BrokenSeedItem:
         """A seed that cannot be read, named by its endpoint when its front matter gives one."""
-        return BrokenSeedItem.from_parent(
-            self, name=_seed_name(self.path, self._document), error=error
-        )
+        name = self.config.stash[REDACTOR_KEY].text(_seed_name(self.path, self._document))
+        return BrokenSeedItem.from_parent(self, name=name, error=error)
 
     def _not_a_seed(self) -> None:
         """Other Markdown is passed over; a file that looks like a seed with a warning."""
@@ -275,7 +275,10 @@ class SeedItem(pytest.Function):
     """One seed: prerequisites run in setup, Test Request steps in the call, Cleanup in teardown."""
 
     def __init__(self, *, seed: Seed, **kwargs: Any) -> None:
-        super().__init__(name=item_name(seed.endpoint), callobj=_seed_fixtures, **kwargs)
+        # the endpoint names the test everywhere (terminal, JUnit, summary): masked, the same
+        # way on every xdist worker (only configured secrets and names are known this early)
+        name = kwargs["parent"].config.stash[REDACTOR_KEY].text(item_name(seed.endpoint))
+        super().__init__(name=name, callobj=_seed_fixtures, **kwargs)
         self.seed = seed
         self.run: SeedRun | None = None
         self.missing_tokens: list[str] = []
@@ -284,7 +287,7 @@ class SeedItem(pytest.Function):
             self.add_marker(mark)
         if junit_allows_properties(self.config):
             self.user_properties += [
-                ("endpoint", seed.endpoint),
+                ("endpoint", self.name),
                 ("domain", seed.domain),
                 ("seed", split_nodeid(self.nodeid)[0]),
             ]
@@ -300,7 +303,7 @@ class SeedItem(pytest.Function):
         return super().from_parent(parent, **kwargs)
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, self.seed.line - 1, self.seed.endpoint
+        return self.path, self.seed.line - 1, self.name
 
     def setup(self) -> None:
         if self.seed.problem is not None:  # collected, so that it errors under its endpoint

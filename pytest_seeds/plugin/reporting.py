@@ -84,7 +84,7 @@ def _seed_report(item: SeedItem | BrokenSeedItem, call: pytest.CallInfo[None], r
         report.seeds_failure = isinstance(report.longrepr, str)  # wrapped at logreport
     if call.when != "call":
         # the setup report's copy names the seed if its worker dies before the teardown
-        report.seeds_summary = _summary_data(item)
+        report.seeds_summary = _masked(_summary_data(item), item.config.stash[REDACTOR_KEY])
     if not isinstance(item, SeedItem):
         return
     if item.run is not None and call.when != "setup":
@@ -107,6 +107,17 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         # pytest types longrepr as its own classes but only needs toterminal(), as FailureText has
         text = FailureText(report.longrepr, report.location[0], report.location[1] or 0)
         report.longrepr = text  # type: ignore[assignment]
+
+
+def _masked(value: Any, redactor: Redactor) -> Any:
+    """Every text in a JSON-ready value masked (the summary's endpoints, paths, step ids)."""
+    if isinstance(value, str):
+        return redactor.text(value)
+    if isinstance(value, dict):
+        return {key: _masked(item, redactor) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, redactor) for item in value]
+    return value
 
 
 def _summary_data(item: SeedItem | BrokenSeedItem) -> dict[str, Any]:
@@ -429,3 +440,8 @@ def _mask_report(report: pytest.TestReport | pytest.CollectReport, redactor: Red
     if isinstance(getattr(report, "wasxfail", None), str):
         report.wasxfail = redactor.text(report.wasxfail)  # type: ignore[union-attr]
     report.sections = [(title, redactor.text(content)) for title, content in report.sections]
+    if isinstance(report, pytest.TestReport) and report.user_properties:  # JUnit (xunit1)
+        report.user_properties = [
+            (name, redactor.field(name, value) if isinstance(value, str) else value)
+            for name, value in report.user_properties
+        ]

@@ -5,7 +5,9 @@ likes. A filter on each of pytest's own log handlers (captured logs, live ``log_
 output, ``--log-file``, ``caplog``) masks a record's message, traceback and stack text
 before the handler formats it, so what pytest shows or writes is masked. Nothing
 process-wide changes: the log record factory, the loggers and other handlers are left
-as they are, and the filters go when the run ends.
+as they are, and the filters go when the run ends. Values under a
+secret name (``access_token=...``, ``Authorization: ...``) are masked even before the run
+has seen them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from pytest_seeds.secrets.redact import Redactor, mask_header_lines
+from pytest_seeds.secrets.redact import Redactor
 
 
 class MaskingFilter(logging.Filter):
@@ -48,7 +50,7 @@ def mask_record(record: logging.LogRecord, redactor: Redactor) -> logging.LogRec
         message = record.getMessage()
     except Exception:  # a record whose arguments do not fit its format: logging reports it
         return record
-    masked = mask_header_lines(redactor.text(message))
+    masked = redactor.text(message)
     if masked != message:
         record.msg, record.args = masked, ()
     if record.exc_info and not record.exc_text:
