@@ -19,9 +19,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
 from pytest_seeds.http.transport import Response
 from pytest_seeds.model import Check, Condition
 from pytest_seeds.running.extract import ExtractError, find_all
@@ -99,6 +96,9 @@ def condition_failures(
 
 def schema_failures(schema: Mapping[str, Any], response: Response) -> list[Failure]:
     """Where the response body breaks an inline JSON Schema (2020-12)."""
+    from jsonschema import Draft202012Validator  # heavy: only when a step asks
+    from jsonschema.exceptions import SchemaError
+
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as error:
