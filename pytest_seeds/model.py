@@ -48,6 +48,10 @@ class SeedError(Exception):
         return f"{text}\n  hint: {self.hint}" if self.hint else text
 
 
+class UnknownKeyError(SeedError):
+    """A step key the seed format does not know (lint lists every one itself)."""
+
+
 def did_you_mean(word: str, choices: Collection[str]) -> str:
     """``did you mean 'x'?`` for the closest choice (same letters in another case first), or ""."""
     folded = [choice for choice in choices if choice.lower() == word.lower()]
@@ -62,6 +66,55 @@ class FileUpload:
     field_name: str
     file_path: str
     filename: str | None = None
+
+
+CHECK_OPS = (
+    "eq",
+    "ne",
+    "exists",
+    "type",
+    "matches",
+    "contains",
+    "length",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+)
+JSON_TYPES = ("string", "number", "integer", "boolean", "array", "object", "null")
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One assertion on a response: ``subject`` json (``target`` a JSONPath), header
+    (``target`` its name) or time (milliseconds); ``op`` one of CHECK_OPS. ``value`` may
+    hold ``{{templates}}``, rendered when the step runs."""
+
+    subject: str
+    target: str
+    op: str
+    value: Any
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """What a response must be: statuses (None: any), checks, and a JSON Schema
+    (``"documented"``: the Swagger operation's, strictly; a mapping: inline; None: none)."""
+
+    status: tuple[int, ...] | None = None
+    checks: tuple[Check, ...] = ()
+    schema: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """Send a step again until ``until`` holds; stop at once when ``fail_if`` holds."""
+
+    until: Condition
+    fail_if: Condition | None = None
+    interval_ms: int = 500
+    timeout_ms: int = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +140,9 @@ class Step:
     multipart: bool = False
     form_fields: Mapping[str, Any] = field(default_factory=dict)
     file_fields: tuple[FileUpload, ...] = ()
+    checks: tuple[Check, ...] = ()  # expect: json, headers, time_ms
+    schema: Any = None  # expect.schema: "documented", a mapping, or None
+    poll: Poll | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -253,12 +253,20 @@ def test_the_reference_example_seed_is_clean(tmp_path: Path) -> None:
 
 
 def test_the_reference_yaml_examples_validate() -> None:
-    """The front matter and steps examples (an ``expect:`` fragment alone is neither)."""
-    blocks = [b for b in fenced(DOC.read_text(encoding="utf-8"), "yaml") if "expect:" not in b[:7]]
+    """The front matter and steps examples; ``expect:`` and ``poll:`` fragments against
+    their own definitions."""
+    every = fenced(DOC.read_text(encoding="utf-8"), "yaml")
+    blocks = [b for b in every if not b.startswith(("expect:", "poll:"))]
     assert len(blocks) == 6  # Front matter, Steps, the complete seed (2), Multipart, the modeline
     validator = jsonschema.Draft202012Validator(seed_schema())
     for block in blocks:
         assert list(validator.iter_errors(load_yaml(block.strip().strip("-")))) == []
+    fragments = [b for b in every if b.startswith(("expect:", "poll:"))]
+    assert len(fragments) == 2  # expect with every check, poll
+    for fragment in fragments:
+        [(key, value)] = load_yaml(fragment).items()
+        schema = {"$defs": seed_schema()["$defs"], "$ref": f"#/$defs/{key}"}
+        assert list(jsonschema.Draft202012Validator(schema).iter_errors(value)) == []
 
 
 def test_the_reference_validation_script_works(tmp_path: Path) -> None:

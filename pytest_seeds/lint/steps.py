@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from pytest_seeds.contract.swagger import split_endpoint
 from pytest_seeds.lint.findings import Finding, did_you_mean, from_error, step_rule
-from pytest_seeds.model import Phase, Step
+from pytest_seeds.model import Phase, Step, UnknownKeyError
 from pytest_seeds.reading import schema
 from pytest_seeds.reading.document import Document
+from pytest_seeds.reading.expect import unknown_keys
 from pytest_seeds.reading.parser import RawStep, Walk
 from pytest_seeds.running.auth import TOKEN_TYPES
 from pytest_seeds.running.extract import ExtractError, compile_query
@@ -46,17 +47,16 @@ def step_findings(
 def _one_step(doc: Document, here: RawStep) -> list[Finding]:
     raw, step_id = here.raw, here.id
     found: list[Finding] = []
-    if here.error is not None:
+    if here.error is not None and not isinstance(here.error, UnknownKeyError):  # listed below
         found.append(from_error(here.error, step_rule(here.error), step_id))
 
     def add(key: str, rule: str, message: str, hint: str = "", node: Any = None) -> None:
         found.append(Finding(rule, doc.path, here.line_of(key, node), message, hint, step_id))
 
-    for prefix, node, known in _keyed_nodes(raw):
-        for key in map(str, node):
-            if key not in known:
-                hint = did_you_mean(key, known) or f"known keys: {', '.join(known)}"
-                add(key, "unknown-key", f"unknown key '{prefix}{key}'", hint, node)
+    for unknown in unknown_keys(raw):  # the parser's own check: one vocabulary, the schema's
+        add(
+            unknown.key, "unknown-key", f"unknown key '{unknown.shown}'", unknown.hint, unknown.node
+        )
     if "id" not in raw:
         add("id", "step-id", f"the step has no 'id'; reports call it '{step_id}'", "add 'id: ...'")
     token = raw.get("token")
@@ -87,18 +87,6 @@ def _long_sleep(doc: Document, here: RawStep, max_sleep: float) -> list[Finding]
     )
     hint = "shorten it, or raise --seeds-max-sleep if the API really needs that long"
     return [Finding("step-sleep", doc.path, here.line_of("sleep"), message, hint, here.id)]
-
-
-def _keyed_nodes(
-    raw: Mapping[str, Any],
-) -> Iterator[tuple[str, Mapping[str, Any], tuple[str, ...]]]:
-    """The step mapping, and the nested mappings whose keys are fixed too."""
-    yield "", raw, STEP_KEYS
-    for key, known in NESTED_KEYS.items():
-        value = raw.get(key)
-        for node in value if isinstance(value, list) else [value]:
-            if isinstance(node, Mapping):
-                yield f"{key}.", node, known
 
 
 def _duplicate_ids(doc: Document, steps: list[RawStep]) -> list[Finding]:

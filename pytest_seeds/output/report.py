@@ -31,6 +31,8 @@ def transcript_line(record: StepRecord) -> str:
     line = f"{record.outcome:<9} {record.step.id}  {record.method} {url} -> {status}"
     if record.status is not None or record.seconds:
         line += f" ({record.seconds * 1000:.0f} ms)"
+    if record.attempts > 1:
+        line += f" after {record.attempts} attempts"
     return line
 
 

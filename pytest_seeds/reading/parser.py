@@ -26,7 +26,9 @@ from pytest_seeds.model import (
     Seed,
     SeedError,
     Step,
+    UnknownKeyError,
 )
+from pytest_seeds.reading import expect as expecting
 from pytest_seeds.reading import values
 from pytest_seeds.reading.document import Block, Document, Section, load_document
 from pytest_seeds.reading.values import BadValue
@@ -288,6 +290,13 @@ def build_step(path: Path, here: RawStep, front: Mapping[str, Any]) -> Step:
         except BadValue as bad:
             raise fail(key, bad.message, bad.hint, bad.line) from None
 
+    unknown = expecting.unknown_keys(raw)
+    if unknown:
+        first = unknown[0]
+        line = here.line_of(first.key, first.node)
+        more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+        message = f"step '{here.id}': unknown key '{first.shown}'{more}"
+        raise UnknownKeyError(path, line, message, first.hint, first.shown)
     for key in ("method", "path"):
         value = raw.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -317,6 +326,12 @@ def build_step(path: Path, here: RawStep, front: Mapping[str, Any]) -> Step:
         raise fail(
             "expect", str(error), "status: 200, or a list such as status: [200, 201]"
         ) from None
+    try:
+        checks = expecting.checks(expect)
+        schema = expecting.expect_schema(expect)
+    except BadValue as bad:
+        raise fail("expect", bad.message, bad.hint, bad.line) from None
+    polling = read("poll", expecting.poll, _statuses)
     on_fail = read("onFail", values.text, "'onFail'").strip().lower() or "abort"
     if on_fail not in ON_FAIL_VALUES:
         raise fail(
@@ -350,6 +365,9 @@ def build_step(path: Path, here: RawStep, front: Mapping[str, Any]) -> Step:
         multipart=content_type.strip().lower() in ("multipart", "multipart/form-data"),
         form_fields=fields["form_fields"],
         file_fields=_uploads(raw.get("file_fields"), fail),
+        checks=checks,
+        schema=schema,
+        poll=polling,
     )
 
 

@@ -82,14 +82,21 @@ def _literal(text: str) -> Any:
     return text
 
 
-def extract(document: Any, expression: str) -> Any:
-    """The first value the expression finds in a JSON document."""
+def find_all(document: Any, expression: str) -> list[Any]:
+    """Every value the expression finds in a JSON document (its fallback not applied)."""
     query = compile_query(expression)
     values = [match.value for match in query.path.find(document)]
     if query.nth is not None:
         values = values[query.nth : query.nth + 1 or None] if values else []
         if values and query.rest is not None:
             values = [match.value for match in query.rest.find(values[0])]
+    return values
+
+
+def extract(document: Any, expression: str) -> Any:
+    """The first value the expression finds in a JSON document."""
+    query = compile_query(expression)
+    values = find_all(document, expression)
     if values:
         return values[0]
     if query.has_fallback:

@@ -14,6 +14,7 @@ from pytest_seeds.http.transport import Client, Request, Response, TransportErro
 from pytest_seeds.http.wire import header_problem
 from pytest_seeds.model import FileUpload, Phase, Seed, Step
 from pytest_seeds.reading.values import BadValue, json_value
+from pytest_seeds.running import expect as expecting
 from pytest_seeds.running.auth import authorization, token_type, wants_on_behalf_of
 from pytest_seeds.running.extract import ExtractError, extract
 from pytest_seeds.running.routing import MissingBaseURL, Target, base_url_for
@@ -76,6 +77,7 @@ class StepRecord:
     notes: list[str] = field(default_factory=list)
     request: Request | None = None
     response: Response | None = field(default=None, repr=False)
+    attempts: int = 1  # more when the step polls
 
 
 class StepFailure(Exception):
@@ -114,13 +116,15 @@ class SeedRun:
             if problem:
                 record.request = None  # never sent: no curl line reproduces it
                 raise StepProblem(problem)
-            response, record.seconds = self.env.client.send(request)
-            record.response, record.status = response, response.status
-            record.notes += response.notes
+            if step.poll is None:
+                response, record.seconds = self.env.client.send(request)
+                record.response, record.status = response, response.status
+                record.notes += response.notes
+            else:
+                response = self._poll(step, request, record)
             if response.status not in step.expect_status:
                 raise StepProblem(_status_problem(step, response.status))
-            for observer in self.env.observers:
-                observer.after_response(self, record)
+            self._check(step, record, response)
             self.extract(step, response)
         except (StepProblem, TemplateError, TransportError, ExtractError, MissingBaseURL) as error:
             record.problem = str(error)
@@ -146,6 +150,61 @@ class SeedRun:
         if step.sleep_ms:
             self._sleep(step, record)
         return record
+
+    def _check(self, step: Step, record: StepRecord, response: Response) -> None:
+        """``expect``'s checks, then the observers' (the contract's, a documented schema):
+        every failure of the step in one problem."""
+        failures = expecting.evaluate(step.checks, response, record.seconds, self.context.render)
+        if isinstance(step.schema, Mapping):
+            failures += expecting.schema_failures(step.schema, response)
+        problems = [expecting.failures_text(failures)] if failures else []
+        for observer in self.env.observers:
+            try:
+                observer.after_response(self, record)
+            except StepProblem as problem:
+                problems.append(str(problem))
+        if problems:
+            raise StepProblem("\n".join(problems))
+
+    def _poll(self, step: Step, request: Request, record: StepRecord) -> Response:
+        """Send until ``poll.until`` holds; each attempt is a note. Raises StepProblem when
+        ``fail_if`` holds or the time budget (at most ``--seeds-max-sleep``) runs out."""
+        assert step.poll is not None
+        poll, render = step.poll, self.context.render
+        budget = poll.timeout_ms / 1000
+        if budget > self.env.max_sleep:
+            record.notes.append(
+                f"polls for {self.env.max_sleep:g} s, not the {poll.timeout_ms} ms the step asks "
+                "for: --seeds-max-sleep caps it"
+            )
+            budget = self.env.max_sleep
+        started = time.monotonic()
+        while True:
+            response, record.seconds = self.env.client.send(request)
+            record.response, record.status = response, response.status
+            record.notes += response.notes
+            tried = f"attempt {record.attempts}: {response.status} ({record.seconds * 1000:.0f} ms)"
+            if poll.fail_if is not None and not expecting.condition_failures(
+                poll.fail_if, response, record.seconds, render
+            ):
+                record.notes.append(f"{tried}: fail_if holds")
+                raise StepProblem(
+                    f"polling stopped after {_attempts(record.attempts)}: fail_if holds"
+                )
+            unmet = expecting.condition_failures(poll.until, response, record.seconds, render)
+            if not unmet:
+                record.notes.append(f"{tried}: until holds")
+                return response
+            record.notes.append(f"{tried}: not yet, {expecting.short(unmet)}")
+            elapsed = time.monotonic() - started
+            if elapsed + poll.interval_ms / 1000 > budget:
+                title = (
+                    f"polling gave up after {_attempts(record.attempts)} in {elapsed:.1f} s "
+                    f"(timeout_ms {poll.timeout_ms}): until never held"
+                )
+                raise StepProblem(expecting.failures_text(unmet, title))
+            time.sleep(poll.interval_ms / 1000)
+            record.attempts += 1
 
     def _header_problem(self, step: Step, request: Request) -> str | None:
         """Why a header of the request cannot be sent (names the header, never the value)."""
@@ -258,6 +317,10 @@ def _inside(base: Path, relative: str) -> bool:
 
 class StepProblem(Exception):
     """A check of a step failed; the message says what was wanted and what came."""
+
+
+def _attempts(count: int) -> str:
+    return f"{count} attempt{'s' if count != 1 else ''}"
 
 
 def _status_problem(step: Step, status: int) -> str:

@@ -10,14 +10,14 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import clients, platform_api, scheduling
+from . import clients, jobs, platform_api, scheduling
 from .auth import authenticate, check_token_type
 from .core import FALLBACK, JSON, MAIN, PARTNERS, ApiError, Reply, Request, Router, bad_request
 from .demo import DEMO_PARAMS, DEMO_TOKENS, check_tokens, normalize_params
 from .multipart import boundary_of, parse_multipart
 from .state import State
 
-ROUTER = Router([*clients.ROUTES, *scheduling.ROUTES, *platform_api.ROUTES])
+ROUTER = Router([*clients.ROUTES, *scheduling.ROUTES, *platform_api.ROUTES, *jobs.ROUTES])
 PREFIXES = (("/__fallback", FALLBACK), ("/__partners", PARTNERS))
 
 

@@ -41,6 +41,7 @@ class State:
     external_items: dict[str, JSON] = field(default_factory=dict)
     gateways: dict[str, JSON] = field(default_factory=dict)
     leads: dict[str, JSON] = field(default_factory=dict)
+    jobs: dict[str, JSON] = field(default_factory=dict)
     uploads: list[JSON] = field(default_factory=list)
     requests: list[JSON] = field(default_factory=list)
 
