@@ -230,7 +230,11 @@ file_stem = st.text(
     ),
     min_size=1,
     max_size=24,
-).filter(lambda stem: "/" not in stem and "\\" not in stem and "::" not in stem)
+).filter(
+    # pytest reads an argument starting with "@" as a file of arguments (a limit of pytest's
+    # command line, documented in the README's Node ids section)
+    lambda stem: "/" not in stem and "\\" not in stem and "::" not in stem and stem[0] != "@"
+)
 endpoint = hostile_text.map(lambda text: "GET /" + text).filter(lambda e: e == " ".join(e.split()))
 
 
