@@ -20,6 +20,8 @@ from pytest_httpserver import HTTPServer
 
 from tests.helpers import run_seeds, seed_doc, wire_args
 
+PYTEST = tuple(int(part) for part in pytest.__version__.split(".")[:2])
+
 CONFTEST = """
 import os
 import signal
@@ -210,6 +212,10 @@ def test_a_crashed_worker_s_seed_is_counted_once_everywhere(
     assert counts == +totals
 
 
+@pytest.mark.skipif(
+    PYTEST < (9, 1),
+    reason="pytest before 9.1 counts a crash in teardown as a second JUnit testcase of the same seed",
+)
 def test_a_worker_that_dies_in_cleanup_makes_its_passed_seed_an_error(
     pytester: pytest.Pytester, api: HTTPServer, tokens: dict
 ) -> None:

@@ -21,10 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import urllib3
 from pytest_httpserver import HTTPServer
 
 from tests.helpers import SECRETS, echoed, run_seeds, seed_doc, sent, wire_args
 from tests.tcp_servers import capturing_server, raw_server, send
+
+URLLIB3 = tuple(int(part) for part in urllib3.__version__.split(".")[:2])
 
 
 @pytest.fixture(autouse=True)
@@ -192,9 +195,14 @@ ANSWERS = [
         HEAD + b"Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
         "the server answered 200 with a chunked body that is malformed (*",
     ),
-    (
+    pytest.param(
         HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + b"f" * 70_000 + b"\r\n",
         "the server answered 200 with a chunked body that is malformed (*",
+        marks=pytest.mark.skipif(
+            URLLIB3 < (2, 8),
+            reason="urllib3 before 2.8 reads an over-long chunk-size line as a closed "
+            "connection: the step fails as 'closed the connection before the body was complete'",
+        ),
     ),
     (
         HEAD + b"Content-Length: 5\r\nContent-Length: 7\r\n\r\nhello",
