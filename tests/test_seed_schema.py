@@ -23,7 +23,7 @@ from pytest_seeds.reading.document import Block, Document, load_document, read_d
 from pytest_seeds.reading.parser import STEP_LANGS, RawStep, build_seed, build_step, walk
 from pytest_seeds.reading.schema import documentation_only, keys_of, required_of, seed_schema
 from pytest_seeds.reading.yamlload import load_yaml
-from pytest_seeds.running.auth import TOKEN_TYPES
+from pytest_seeds.running.auth import NO_TOKEN, TOKEN_TYPES
 from pytest_seeds.running.templating import BUILTIN_NAMES
 from tests.helpers import seed_doc
 
@@ -99,7 +99,7 @@ def test_the_enums_are_the_plugins_lists() -> None:
     assert front["status"]["enum"] == [*KNOWN_STATUSES, None]
     assert front["tokens"]["items"]["enum"] == list(TOKEN_TYPES)
     assert step["method"]["enum"] == list(STEP_METHODS)
-    assert step["token"]["enum"] == [*TOKEN_TYPES, None]
+    assert step["token"]["enum"] == [*TOKEN_TYPES, NO_TOKEN, None]
     assert step["onFail"]["enum"] == [*ON_FAIL_VALUES, None]
     pattern = re.compile(front["endpoint"]["pattern"])
     for method in SPEC_METHODS:

@@ -37,7 +37,14 @@ from pytest_seeds.reading.document import Document, load_document, near_miss
 from pytest_seeds.reading.parser import build_seed, load_seed
 from pytest_seeds.running.auth import missing_token_reason, missing_tokens
 from pytest_seeds.running.requestid import RequestIdHeader
-from pytest_seeds.running.runner import Environment, SeedRun, StepFailure, StepObserver, StepRecord
+from pytest_seeds.running.runner import (
+    Environment,
+    SeedRun,
+    SeedSkipped,
+    StepFailure,
+    StepObserver,
+    StepRecord,
+)
 from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.watch import SecretWatch
 
@@ -206,7 +213,11 @@ class SeedLintItem(pytest.Function):
         settings = get_settings(self.config)
         try:
             findings = seeds_lint.check(
-                self.target, params, contract(self.config), settings.max_sleep
+                self.target,
+                params,
+                contract(self.config),
+                settings.max_sleep,
+                tuple(settings.schemes),
             )
         except Exception as error:  # a bug: this seed's failure, the others are still checked
             message = f"lint stopped on {unexpected(error)}\n  hint: {CRASH_HINT}"
@@ -334,6 +345,8 @@ class SeedItem(pytest.Function):
         before = len(self.run.records)
         try:
             self.run.run(phase)
+        except SeedSkipped as skipped:
+            pytest.skip(str(skipped))
         finally:
             for record in self.run.records[before:]:
                 if record.outcome == "continued":
