@@ -3,9 +3,16 @@
 Each setting has a command-line flag, an ini key and (where it makes sense) an
 environment variable; the command line wins over the environment, which wins
 over the ini file. Tokens and configured values come from the ``--seeds-config``
-file (``{"tokens": {...}, "params": {...}, "secrets": [names]}``, JSON or YAML) and from
+file (``{"tokens": {...}, "params": {...}, "secrets": [names]}``, JSON or YAML; a value
+``{env: NAME}`` is read from that environment variable) and from
 ``SEEDS_TOKEN_<TYPE>`` / ``SEEDS_PARAM_<NAME>`` environment variables; token values and
 values with a secret name are :class:`~pytest_seeds.secrets.secret.Secret` values.
+
+The same file may say how each token type is sent (``auth: {types: {staff: {header:
+Authorization, value: "Bearer {token}"}}}``), which paths go to another base URL with
+their own scheme (``routes: [{path_contains: /partners/, base_url: partners, value:
+'Token token="{token}"'}]``, ``urls:`` naming base URLs), and hold named
+``environments:`` (base URLs, tokens, params) of which ``--seeds-env`` picks one.
 """
 
 from __future__ import annotations
@@ -269,6 +276,7 @@ class Settings:
     schemes: Mapping[str, HeaderScheme] = field(default_factory=lambda: dict(BUILTIN_SCHEMES))
     routes: tuple[Route, ...] = DEFAULT_ROUTES
     urls: Mapping[str, str] = field(default_factory=dict)  # named base URLs for routes
+    token_env: Mapping[str, str] = field(default_factory=dict)  # type -> its {env: NAME}
 
 
 SETTINGS: tuple[Setting, ...] = tuple(
@@ -315,7 +323,18 @@ def resolve(
         schemes=schemes,
         routes=routes,
         urls=urls,
+        token_env=config_token_variables(data),
     )
+
+
+def config_token_variables(data: Mapping[str, Any]) -> dict[str, str]:
+    """The environment variables the config file reads tokens from (``{env: NAME}``)."""
+    tokens = data.get("tokens") or {}
+    return {
+        str(kind).lower(): str(value["env"])
+        for kind, value in (tokens.items() if isinstance(tokens, Mapping) else ())
+        if isinstance(value, Mapping) and set(value) == {"env"}
+    }
 
 
 def select_environment(

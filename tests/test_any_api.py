@@ -185,6 +185,7 @@ def test_an_environment_without_its_token_skips(pytester: pytest.Pytester, api: 
     config = environments_config(pytester, api)
     result = run_seeds(pytester, f"--seeds-config={config}", "--seeds-env=production", "-rs")
     result.assert_outcomes(skipped=2)
+    result.stdout.fnmatch_lines(["*no 'staff' token configured: set PRODUCTION_STAFF_TOKEN or*"])
     assert sent(api) == []
 
 

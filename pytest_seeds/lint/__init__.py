@@ -48,7 +48,7 @@ def check(
     if isinstance(target, SeedError):
         return [from_error(target, "unreadable")]
     walked = walk(target)
-    findings = front_matter_findings(target, walked)
+    findings = front_matter_findings(target, walked, token_types)
     step_problems, steps = step_findings(target, walked, max_sleep, token_types)
     findings += step_problems
     findings += template_findings(target.path, steps, frozenset(names) | BUILTIN_NAMES)

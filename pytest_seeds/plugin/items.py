@@ -321,8 +321,9 @@ class SeedItem(pytest.Function):
         with _guarded():
             self.missing_tokens = missing_tokens(self.seed, environment.tokens)
         if self.missing_tokens:
-            reason = missing_token_reason(self.missing_tokens)
-            if get_settings(self.config).missing_token == "fail":
+            settings = get_settings(self.config)
+            reason = missing_token_reason(self.missing_tokens, settings.token_env)
+            if settings.missing_token == "fail":
                 pytest.fail(reason, pytrace=False)
             pytest.skip(reason)
         with _guarded():

@@ -89,10 +89,17 @@ def missing_tokens(seed: Seed, tokens: Mapping[str, Secret]) -> list[str]:
     return sorted(kind for kind in token_types(seed) if not tokens.get(kind))
 
 
-def missing_token_reason(kinds: list[str]) -> str:
-    """A skip reason that names each missing token and how to supply it."""
+def missing_token_reason(kinds: list[str], variables: Mapping[str, str] | None = None) -> str:
+    """A skip reason that names each missing token and how to supply it (``variables``: the
+    environment variable the config file reads a type from, ``{env: NAME}``)."""
     names = ", ".join(f"'{kind}'" for kind in kinds)
-    envs = ", ".join(token_variable(kind) for kind in kinds)
+    variables = variables or {}
+    envs = ", ".join(
+        f"{variables[kind]} or {token_variable(kind)}"
+        if kind in variables
+        else token_variable(kind)
+        for kind in kinds
+    )
     return (
         f"no {names} token configured: set {envs}, add it under 'tokens:' in the "
         "--seeds-config file, or override the seeds_tokens fixture"
