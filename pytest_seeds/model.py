@@ -134,6 +134,7 @@ class Step:
     extract: Mapping[str, str] = field(default_factory=dict)
     expect_status: tuple[int, ...] = (200,)
     on_fail: str = "abort"
+    skip_reason: str = ""  # onFail: skip: why a later step that needs its values is skipped
     sleep_ms: int = 0
     use_fallback: bool = False
     x_on_behalf_of: bool | None = None

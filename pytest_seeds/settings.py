@@ -3,9 +3,16 @@
 Each setting has a command-line flag, an ini key and (where it makes sense) an
 environment variable; the command line wins over the environment, which wins
 over the ini file. Tokens and configured values come from the ``--seeds-config``
-file (``{"tokens": {...}, "params": {...}, "secrets": [names]}``, JSON or YAML) and from
+file (``{"tokens": {...}, "params": {...}, "secrets": [names]}``, JSON or YAML; a value
+``{env: NAME}`` is read from that environment variable) and from
 ``SEEDS_TOKEN_<TYPE>`` / ``SEEDS_PARAM_<NAME>`` environment variables; token values and
 values with a secret name are :class:`~pytest_seeds.secrets.secret.Secret` values.
+
+The same file may say how each token type is sent (``auth: {types: {staff: {header:
+Authorization, value: "Bearer {token}"}}}``), which paths go to another base URL with
+their own scheme (``routes: [{path_contains: /partners/, base_url: partners, value:
+'Token token="{token}"'}]``, ``urls:`` naming base URLs), and hold named
+``environments:`` (base URLs, tokens, params) of which ``--seeds-env`` picks one.
 """
 
 from __future__ import annotations
@@ -25,7 +32,9 @@ from pytest_seeds.reading.yamlload import load_yaml
 from pytest_seeds.secrets.secret import Secret
 from pytest_seeds.secrets.watch import conceal_named, conceal_tokens
 
-CONFIG_KEYS = ("tokens", "params", "secrets")  # of the --seeds-config file
+CONFIG_KEYS = ("tokens", "params", "secrets", "auth", "routes", "urls", "environments")
+ENVIRONMENT_KEYS = ("base_url", "fallback_url", "partners_url", "urls", "tokens", "params")
+URL_NAMES = {"base": "base_url", "fallback": "fallback_url", "partners": "partners_url"}
 TOKEN_ENV_PREFIX = "SEEDS_TOKEN_"
 PARAM_ENV_PREFIX = "SEEDS_PARAM_"
 
@@ -42,6 +51,35 @@ def param_variable(name: str) -> str:
 
 class ConfigError(ValueError):
     """A setting with a bad value; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class HeaderScheme:
+    """How a token type is sent: a header and its value, ``{token}`` standing for the token."""
+
+    header: str = "Authorization"
+    value: str = "Bearer {token}"
+
+
+@dataclass(frozen=True)
+class Route:
+    """Paths holding ``path_contains`` go to ``base_url`` (a URL, or the name of a configured
+    one: base, fallback, partners, or a key of ``urls:``), and send the token as ``value``
+    (with ``{token}``) in ``header`` when ``value`` is set."""
+
+    path_contains: str
+    base_url: str
+    value: str | None = None
+    header: str | None = None
+
+
+BUILTIN_SCHEMES: Mapping[str, HeaderScheme] = {
+    **{kind: HeaderScheme() for kind in ("staff", "app", "client", "directory")},
+    **{kind: HeaderScheme(value="Admin {token}") for kind in ("admin", "internal")},
+}
+DEFAULT_ROUTES: tuple[Route, ...] = (
+    Route("/partners/", "partners", value='Token token="{token}"'),
+)
 
 
 @dataclass(frozen=True)
@@ -218,6 +256,13 @@ class Settings:
         None,
         "file to write the run summary into as JSON",
     )
+    env: str | None = _setting(
+        "--seeds-env",
+        "SEEDS_ENV",
+        "text",
+        None,
+        "which environment of the --seeds-config file's 'environments:' to run against",
+    )
     request_id_header: str | None = _setting(
         "--seeds-request-id-header",
         "SEEDS_REQUEST_ID_HEADER",
@@ -228,6 +273,10 @@ class Settings:
     tokens: Mapping[str, Secret] = field(default_factory=dict)
     params: Mapping[str, Any] = field(default_factory=dict)  # secret-named values: Secrets
     secret_names: tuple[str, ...] = ()
+    schemes: Mapping[str, HeaderScheme] = field(default_factory=lambda: dict(BUILTIN_SCHEMES))
+    routes: tuple[Route, ...] = DEFAULT_ROUTES
+    urls: Mapping[str, str] = field(default_factory=dict)  # named base URLs for routes
+    token_env: Mapping[str, str] = field(default_factory=dict)  # type -> its {env: NAME}
 
 
 SETTINGS: tuple[Setting, ...] = tuple(
@@ -246,6 +295,7 @@ def resolve(
 ) -> Settings:
     """Build :class:`Settings` from CLI options, environment and ini (in that order)."""
     values: dict[str, Any] = {}
+    from_ini: set[str] = set()  # settings given by neither flag nor variable
     for setting in SETTINGS:
         raw, base = option(setting.name), invocation_dir
         if raw in (None, [], False) and setting.env and environ.get(setting.env):
@@ -254,11 +304,142 @@ def resolve(
                 raw = [part for part in raw.split(os.pathsep) if part]
         if raw in (None, [], False, ""):
             raw, base = ini(setting.ini), ini_dir
+            from_ini.add(setting.name)
         values[setting.name] = _convert(setting, raw, base)
-    data = read_config(values["config"])
-    tokens, params = config_values(data, values["config"], environ)
-    secrets = secret_names(data, values["config"])
-    return Settings(**values, tokens=tokens, params=params, secret_names=secrets)
+    path = values["config"]
+    data = select_environment(read_config(path), values["env"], path)
+    by_name = {setting.name: setting for setting in SETTINGS}
+    for name in URL_NAMES.values():  # the environment's URL wins over the ini file's
+        if name in from_ini and data.get(name):
+            values[name] = _convert(by_name[name], data[name], invocation_dir)
+    tokens, params = config_values(data, path, environ)
+    secrets = secret_names(data, path)
+    schemes, routes, urls = auth_values(data, path)
+    return Settings(
+        **values,
+        tokens=tokens,
+        params=params,
+        secret_names=secrets,
+        schemes=schemes,
+        routes=routes,
+        urls=urls,
+        token_env=config_token_variables(data),
+    )
+
+
+def config_token_variables(data: Mapping[str, Any]) -> dict[str, str]:
+    """The environment variables the config file reads tokens from (``{env: NAME}``)."""
+    tokens = data.get("tokens") or {}
+    return {
+        str(kind).lower(): str(value["env"])
+        for kind, value in (tokens.items() if isinstance(tokens, Mapping) else ())
+        if isinstance(value, Mapping) and set(value) == {"env"}
+    }
+
+
+def select_environment(
+    data: Mapping[str, Any], name: str | None, path: Path | None
+) -> Mapping[str, Any]:
+    """The config file's mapping with the chosen environment's values laid over it.
+
+    An environment holds ``base_url``, ``fallback_url``, ``partners_url``, ``urls``,
+    ``tokens`` and ``params``; its tokens, params and urls add to (and win over) the
+    top-level ones.
+    """
+    environments = data.get("environments") or {}
+    if not isinstance(environments, Mapping) or not all(
+        isinstance(section, Mapping | None) for section in environments.values()
+    ):
+        raise ConfigError(
+            f"--seeds-config: 'environments' in {path} must map names to mappings "
+            "(base_url, tokens, params, ...)"
+        )
+    if name is None:
+        return data
+    names = [str(key) for key in environments]
+    if name not in names:
+        if not names:
+            raise ConfigError(
+                f"--seeds-env {name}: the --seeds-config file ({path}) has no 'environments:'"
+            )
+        hint = did_you_mean(name, names)
+        raise ConfigError(
+            f"--seeds-env: unknown environment '{name}'"
+            + (f" ({hint})" if hint else "")
+            + f"; environments in {path}: {', '.join(names)}"
+        )
+    section = environments[name] or {}
+    unknown = [str(key) for key in section if key not in ENVIRONMENT_KEYS]
+    if unknown:
+        raise ConfigError(
+            f"--seeds-config: environment '{name}' in {path}: unknown key(s) "
+            f"{', '.join(unknown)}; known keys: {', '.join(ENVIRONMENT_KEYS)}"
+        )
+    merged = dict(data)
+    for key in ("tokens", "params", "urls"):
+        for where in (data, section):
+            if not isinstance(where.get(key) or {}, Mapping):
+                raise ConfigError(f"--seeds-config: '{key}' in {path} must be a mapping")
+        merged[key] = {**(data.get(key) or {}), **(section.get(key) or {})}
+    for key in URL_NAMES.values():
+        if section.get(key):
+            merged[key] = section[key]
+    return merged
+
+
+def auth_values(
+    data: Mapping[str, Any], path: Path | None
+) -> tuple[dict[str, HeaderScheme], tuple[Route, ...], dict[str, str]]:
+    """Header schemes by token type (built-ins, then ``auth: types:``), routes, named URLs."""
+    where = f"--seeds-config: {path}"
+    auth = data.get("auth") or {}
+    if not isinstance(auth, Mapping) or any(key != "types" for key in auth):
+        raise ConfigError(f"{where}: 'auth' must be a mapping with 'types:'")
+    types = auth.get("types") or {}
+    if not isinstance(types, Mapping):
+        raise ConfigError(f"{where}: 'auth: types:' must map token types to {{header, value}}")
+    schemes = dict(BUILTIN_SCHEMES)
+    for kind, scheme in types.items():
+        spec = _spec(scheme, ("header", "value"), f"{where}: auth type '{kind}'")
+        if "{token}" not in str(spec.get("value", "{token}")):
+            raise ConfigError(f"{where}: auth type '{kind}': 'value' must hold {{token}}")
+        schemes[str(kind).lower()] = HeaderScheme(
+            str(spec.get("header") or "Authorization"), str(spec.get("value") or "{token}")
+        )
+    routes = DEFAULT_ROUTES
+    if "routes" in data:
+        listed = data.get("routes") or []
+        if not isinstance(listed, list):
+            raise ConfigError(f"{where}: 'routes' must be a list of {{path_contains, base_url}}")
+        routes = tuple(_route(item, f"{where}: routes[{i}]") for i, item in enumerate(listed))
+    urls = data.get("urls") or {}
+    if not isinstance(urls, Mapping):
+        raise ConfigError(f"{where}: 'urls' must map names to base URLs")
+    named = {str(name): str(url).strip().rstrip("/") for name, url in urls.items() if url}
+    return schemes, routes, named
+
+
+def _spec(value: Any, keys: tuple[str, ...], where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where} must be a mapping with {', '.join(keys)}")
+    unknown = [str(key) for key in value if key not in keys]
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(keys)}")
+    return value
+
+
+def _route(value: Any, where: str) -> Route:
+    spec = _spec(value, ("path_contains", "base_url", "header", "value"), where)
+    if not spec.get("path_contains") or not spec.get("base_url"):
+        raise ConfigError(f"{where} needs 'path_contains' and 'base_url'")
+    if spec.get("value") is not None and "{token}" not in str(spec["value"]):
+        raise ConfigError(f"{where}: 'value' must hold {{token}}")
+    return Route(
+        str(spec["path_contains"]),
+        str(spec["base_url"]).strip().rstrip("/"),
+        None if spec.get("value") is None else str(spec["value"]),
+        None if spec.get("header") is None else str(spec["header"]),
+    )
 
 
 def _convert(setting: Setting, raw: Any, base: Path) -> Any:
@@ -346,6 +527,13 @@ def load_values(
     return config_values(read_config(path), path, environ)
 
 
+def _from_env(value: Any, environ: Mapping[str, str]) -> Any:
+    """``{env: NAME}``: the value of the environment variable NAME (None when unset)."""
+    if isinstance(value, Mapping) and set(value) == {"env"}:
+        return environ.get(str(value["env"])) or None
+    return value
+
+
 def config_values(
     data: Mapping[str, Any], path: Path | None, environ: Mapping[str, str]
 ) -> tuple[dict[str, Secret], dict[str, Any]]:
@@ -360,7 +548,9 @@ def config_values(
         if not isinstance(section, Mapping):
             raise ConfigError(f"--seeds-config: '{key}' in {path} must be a mapping")
         target.update({str(name): value for name, value in section.items()})
-    tokens = {name.lower(): str(value) for name, value in tokens.items() if value}
+    tokens = {name.lower(): _from_env(value, environ) for name, value in tokens.items()}
+    tokens = {name: str(value) for name, value in tokens.items() if value}
+    params = {name: _from_env(value, environ) for name, value in params.items()}
     for name, value in environ.items():
         if name.startswith(TOKEN_ENV_PREFIX) and value:
             tokens[name.removeprefix(TOKEN_ENV_PREFIX).lower()] = value

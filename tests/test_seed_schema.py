@@ -23,7 +23,7 @@ from pytest_seeds.reading.document import Block, Document, load_document, read_d
 from pytest_seeds.reading.parser import STEP_LANGS, RawStep, build_seed, build_step, walk
 from pytest_seeds.reading.schema import documentation_only, keys_of, required_of, seed_schema
 from pytest_seeds.reading.yamlload import load_yaml
-from pytest_seeds.running.auth import TOKEN_TYPES
+from pytest_seeds.running.auth import NO_TOKEN, TOKEN_TYPES
 from pytest_seeds.running.templating import BUILTIN_NAMES
 from tests.helpers import seed_doc
 
@@ -99,7 +99,7 @@ def test_the_enums_are_the_plugins_lists() -> None:
     assert front["status"]["enum"] == [*KNOWN_STATUSES, None]
     assert front["tokens"]["items"]["enum"] == list(TOKEN_TYPES)
     assert step["method"]["enum"] == list(STEP_METHODS)
-    assert step["token"]["enum"] == [*TOKEN_TYPES, None]
+    assert step["token"]["enum"] == [*TOKEN_TYPES, NO_TOKEN, None]
     assert step["onFail"]["enum"] == [*ON_FAIL_VALUES, None]
     pattern = re.compile(front["endpoint"]["pattern"])
     for method in SPEC_METHODS:
@@ -254,10 +254,11 @@ def test_the_reference_example_seed_is_clean(tmp_path: Path) -> None:
 
 def test_the_reference_yaml_examples_validate() -> None:
     """The front matter and steps examples; ``expect:`` and ``poll:`` fragments against
-    their own definitions."""
+    their own definitions; a --seeds-config example is neither."""
     every = fenced(DOC.read_text(encoding="utf-8"), "yaml")
-    blocks = [b for b in every if not b.startswith(("expect:", "poll:"))]
-    assert len(blocks) == 6  # Front matter, Steps, the complete seed (2), Multipart, the modeline
+    blocks = [b for b in every if not b.startswith(("expect:", "poll:", "auth:"))]
+    # Front matter, Steps, onFail: skip, the complete seed (2), Multipart, the modeline
+    assert len(blocks) == 7
     validator = jsonschema.Draft202012Validator(seed_schema())
     for block in blocks:
         assert list(validator.iter_errors(load_yaml(block.strip().strip("-")))) == []

@@ -30,7 +30,7 @@ SPEC_BUILTINS = {
     "tomorrow_timestamp": NOW_S + 86400,
     "timestamp": NOW_S * 1000 + 123,
     "current_year": 2026,
-    "current_month": 11,
+    "current_month": "11",
 }
 RANDOM_FORMATS = {
     "unique_id": r"\d{13}",

@@ -40,14 +40,16 @@ def check(
     names: Collection[str],
     contract: Contract,
     max_sleep: float = 30.0,
+    token_types: Collection[str] = (),
 ) -> list[Finding]:
     """Every finding of one seed, in line order; ``names`` are the configured template values,
-    ``max_sleep`` the run's longest sleep in seconds (``--seeds-max-sleep``)."""
+    ``max_sleep`` the run's longest sleep in seconds (``--seeds-max-sleep``), ``token_types``
+    the token types configured besides the built-in ones (``auth: types:``)."""
     if isinstance(target, SeedError):
         return [from_error(target, "unreadable")]
     walked = walk(target)
-    findings = front_matter_findings(target, walked)
-    step_problems, steps = step_findings(target, walked, max_sleep)
+    findings = front_matter_findings(target, walked, token_types)
+    step_problems, steps = step_findings(target, walked, max_sleep, token_types)
     findings += step_problems
     findings += template_findings(target.path, steps, frozenset(names) | BUILTIN_NAMES)
     endpoint = split_endpoint(target.front.get("endpoint"))

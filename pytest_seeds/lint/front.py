@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from pytest_seeds.contract.swagger import split_endpoint
 from pytest_seeds.lint.findings import Finding, did_you_mean, from_error
 from pytest_seeds.model import KNOWN_STATUSES
@@ -15,8 +17,12 @@ REQUIRED_FRONT_KEYS = schema.required_of("frontMatter")
 _SPELLINGS = ("skip_reason", "skipReason")
 
 
-def front_matter_findings(doc: Document, walked: Walk) -> list[Finding]:
-    """The findings of the front matter; each on the line of its key."""
+def front_matter_findings(
+    doc: Document, walked: Walk, token_types: Collection[str] = ()
+) -> list[Finding]:
+    """The findings of the front matter; each on the line of its key (``token_types``: the
+    types configured besides the built-in ones)."""
+    known = (*TOKEN_TYPES, *sorted(set(token_types) - set(TOKEN_TYPES)))
     front, lines = doc.front, doc.front_lines
     found: list[Finding] = []
 
@@ -38,8 +44,8 @@ def front_matter_findings(doc: Document, walked: Walk) -> list[Finding]:
         add("skipReason", "skip-reason-spellings", message, "keep one of them")
     tokens = front.get("tokens")
     for token in tokens if isinstance(tokens, list) else ():
-        if str(token).lower() not in TOKEN_TYPES:
-            hint = did_you_mean(str(token), TOKEN_TYPES) or f"one of {', '.join(TOKEN_TYPES)}"
+        if str(token).lower() not in known:
+            hint = did_you_mean(str(token), known) or f"one of {', '.join(known)}"
             add("tokens", "tokens-list", f"unknown token type '{token}'", hint)
     for key in map(str, front):
         if key not in FRONT_KEYS:

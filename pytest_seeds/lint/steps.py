@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,7 +13,7 @@ from pytest_seeds.reading import schema
 from pytest_seeds.reading.document import Document
 from pytest_seeds.reading.expect import unknown_keys
 from pytest_seeds.reading.parser import RawStep, Walk
-from pytest_seeds.running.auth import TOKEN_TYPES
+from pytest_seeds.running.auth import NO_TOKEN, TOKEN_TYPES
 from pytest_seeds.running.extract import ExtractError, compile_query
 
 STEP_KEYS = schema.keys_of("step")  # the schema's: editors and lint agree
@@ -22,10 +22,11 @@ RUN_ORDER = (Phase.PREREQUISITE, Phase.TEST, Phase.CLEANUP)
 
 
 def step_findings(
-    doc: Document, walked: Walk, max_sleep: float = 30.0
+    doc: Document, walked: Walk, max_sleep: float = 30.0, token_types: Collection[str] = ()
 ) -> tuple[list[Finding], list[RawStep]]:
     """The findings of the steps, and the steps as written, in the order they run;
-    ``max_sleep``: the run's longest sleep in seconds."""
+    ``max_sleep``: the run's longest sleep in seconds; ``token_types``: configured types."""
+    known = (*TOKEN_TYPES, *sorted(set(token_types) - set(TOKEN_TYPES)), NO_TOKEN)
     found: list[Finding] = []
     steps: list[RawStep] = []
     for phase in RUN_ORDER:
@@ -36,7 +37,7 @@ def step_findings(
                 found.append(from_error(item.error, "steps-block"))
             for here in item.steps:
                 steps.append(here)
-                found += _one_step(doc, here)
+                found += _one_step(doc, here, known)
                 found += _long_sleep(doc, here, max_sleep)
     found += _duplicate_ids(doc, steps)
     found += _test_request(doc, walked, steps)
@@ -44,7 +45,7 @@ def step_findings(
     return found, steps
 
 
-def _one_step(doc: Document, here: RawStep) -> list[Finding]:
+def _one_step(doc: Document, here: RawStep, known_types: tuple[str, ...]) -> list[Finding]:
     raw, step_id = here.raw, here.id
     found: list[Finding] = []
     if here.error is not None and not isinstance(here.error, UnknownKeyError):  # listed below
@@ -60,8 +61,8 @@ def _one_step(doc: Document, here: RawStep) -> list[Finding]:
     if "id" not in raw:
         add("id", "step-id", f"the step has no 'id'; reports call it '{step_id}'", "add 'id: ...'")
     token = raw.get("token")
-    if isinstance(token, str) and token.strip() and token.strip().lower() not in TOKEN_TYPES:
-        hint = did_you_mean(token, TOKEN_TYPES) or f"one of {', '.join(TOKEN_TYPES)}"
+    if isinstance(token, str) and token.strip() and token.strip().lower() not in known_types:
+        hint = did_you_mean(token, known_types) or f"one of {', '.join(known_types)}"
         add("token", "unknown-token", f"unknown token type '{raw['token']}'", hint)
     extract = raw.get("extract")
     for name, expression in extract.items() if isinstance(extract, Mapping) else ():

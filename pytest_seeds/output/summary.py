@@ -106,8 +106,11 @@ class RunSummary:
         ]
         return sorted(rows, key=lambda row: (row["seed"], row["endpoint"]))
 
-    def to_json(self, timing: dict[str, Any]) -> dict[str, Any]:
-        """The machine-readable summary; everything but ``timing`` is the same for equal runs."""
+    def to_json(self, timing: dict[str, Any], environment: str | None = None) -> dict[str, Any]:
+        """The machine-readable summary; everything but ``timing`` is the same for equal runs.
+
+        ``environment``: the config file's environment the run used (``--seeds-env``), or None.
+        """
         rows = self.seeds()
         domains: dict[str, Counter[str]] = {}
         for row in rows:
@@ -121,6 +124,7 @@ class RunSummary:
         ]
         return {
             "format": FORMAT,
+            "environment": environment,
             "totals": _counts(Counter(row["outcome"] for row in rows)),
             "domains": {name: _counts(domains[name]) for name in sorted(domains)},
             "missing_tokens": dict(
@@ -182,6 +186,8 @@ def lines(summary: dict[str, Any], verbosity: int = 0) -> list[str]:
             if totals[name]
         )
         text = f"seeds: {counts or 'none ran'} in {len(summary['domains'])} domain(s)"
+        if summary.get("environment"):
+            text += f" (environment {summary['environment']})"
         return [text + (f"; worker crashed: {len(crashed)}" if crashed else "")]
     width = max(len(name) for name in [*summary["domains"], "domain", "all"])
     columns = ("seeds", *OUTCOMES)
@@ -193,6 +199,8 @@ def lines(summary: dict[str, Any], verbosity: int = 0) -> list[str]:
     ]
     # an error each: the seed may have sent requests before its worker died
     table += [f"worker crashed: {seed}" for seed in crashed]
+    if summary.get("environment"):
+        table.append(f"seeds environment: {summary['environment']}")
     slowest = summary["timing"]["slowest_steps"]
     if slowest:
         table.append("slowest steps:")

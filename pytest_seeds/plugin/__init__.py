@@ -162,7 +162,13 @@ def seeds_settings(pytestconfig: pytest.Config) -> seeds_config.Settings:
 @pytest.fixture(scope="session")
 def seeds_target(seeds_settings: seeds_config.Settings) -> Target:
     """Base, fallback and partners URLs of the API under test."""
-    return Target(seeds_settings.base_url, seeds_settings.fallback_url, seeds_settings.partners_url)
+    return Target(
+        seeds_settings.base_url,
+        seeds_settings.fallback_url,
+        seeds_settings.partners_url,
+        seeds_settings.routes,
+        seeds_settings.urls,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -227,6 +233,7 @@ def seeds_environment(request: pytest.FixtureRequest) -> Environment:
         observers=step_observers(settings, redactor, contract(config)),
         secret_names=settings.secret_names,
         max_sleep=settings.max_sleep,
+        schemes=settings.schemes,
     )
 
 

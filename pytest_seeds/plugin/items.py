@@ -37,7 +37,14 @@ from pytest_seeds.reading.document import Document, load_document, near_miss
 from pytest_seeds.reading.parser import build_seed, load_seed
 from pytest_seeds.running.auth import missing_token_reason, missing_tokens
 from pytest_seeds.running.requestid import RequestIdHeader
-from pytest_seeds.running.runner import Environment, SeedRun, StepFailure, StepObserver, StepRecord
+from pytest_seeds.running.runner import (
+    Environment,
+    SeedRun,
+    SeedSkipped,
+    StepFailure,
+    StepObserver,
+    StepRecord,
+)
 from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.watch import SecretWatch
 
@@ -206,7 +213,11 @@ class SeedLintItem(pytest.Function):
         settings = get_settings(self.config)
         try:
             findings = seeds_lint.check(
-                self.target, params, contract(self.config), settings.max_sleep
+                self.target,
+                params,
+                contract(self.config),
+                settings.max_sleep,
+                tuple(settings.schemes),
             )
         except Exception as error:  # a bug: this seed's failure, the others are still checked
             message = f"lint stopped on {unexpected(error)}\n  hint: {CRASH_HINT}"
@@ -313,8 +324,9 @@ class SeedItem(pytest.Function):
         with _guarded():
             self.missing_tokens = missing_tokens(self.seed, environment.tokens)
         if self.missing_tokens:
-            reason = missing_token_reason(self.missing_tokens)
-            if get_settings(self.config).missing_token == "fail":
+            settings = get_settings(self.config)
+            reason = missing_token_reason(self.missing_tokens, settings.token_env)
+            if settings.missing_token == "fail":
                 pytest.fail(reason, pytrace=False)
             pytest.skip(reason)
         with _guarded():
@@ -337,6 +349,8 @@ class SeedItem(pytest.Function):
         before = len(self.run.records)
         try:
             self.run.run(phase)
+        except SeedSkipped as skipped:
+            pytest.skip(str(skipped))
         finally:
             for record in self.run.records[before:]:
                 if record.outcome == "continued":

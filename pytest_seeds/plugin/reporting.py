@@ -182,6 +182,10 @@ class SeedsSummary:
         self.alerts: list[str] = []
         self.failed_run = False  # the alerts turned a passing run into exit code 5
 
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if self.settings.env is not None:  # the JUnit file says which environment ran
+            _junit_property(self.config, "seeds_environment", self.settings.env)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         outcome = "xfailed" if hasattr(report, "wasxfail") and report.skipped else report.outcome
         when = report.when
@@ -279,7 +283,7 @@ class SeedsSummary:
             "finished": _utc(finished),
             "seconds": round(finished - self.started, 3),
         }
-        self.result = self.runs.to_json(timing)
+        self.result = self.runs.to_json(timing, self.settings.env)
         if self.settings.summary_json is not None:
             text = json.dumps(self.result, indent=2, sort_keys=True, ensure_ascii=False)
             atomic.write_text(self.settings.summary_json, text + "\n")
@@ -300,6 +304,16 @@ class SeedsSummary:
             terminalreporter.write_line(
                 alert, red=self.failed_run, yellow=not self.failed_run, bold=True
             )
+
+
+def _junit_property(config: pytest.Config, name: str, value: str) -> None:
+    """A property of the JUnit testsuite (valid in every junit_family), as the public
+    ``record_testsuite_property`` fixture adds one; nothing without ``--junitxml``."""
+    from _pytest.junitxml import xml_key  # the LogXML behind record_testsuite_property
+
+    xml = config.stash.get(xml_key, None)
+    if xml is not None:
+        xml.add_global_property(name, value)
 
 
 def _swagger_root_warning(config: pytest.Config) -> None:

@@ -359,6 +359,7 @@ def build_step(path: Path, here: RawStep, front: Mapping[str, Any]) -> Step:
         extract=extract,
         expect_status=expect_status,
         on_fail=on_fail,
+        skip_reason=read("skipReason", values.text, "'skipReason'").strip(),
         sleep_ms=read("sleep", values.sleep_ms),
         use_fallback=any(value is True for value in fallback),
         x_on_behalf_of=read("x_on_behalf_of", values.flag, "x_on_behalf_of"),

@@ -15,13 +15,13 @@ from pytest_seeds.http.wire import header_problem
 from pytest_seeds.model import FileUpload, Phase, Seed, Step
 from pytest_seeds.reading.values import BadValue, json_value
 from pytest_seeds.running import expect as expecting
-from pytest_seeds.running.auth import authorization, token_type, wants_on_behalf_of
+from pytest_seeds.running.auth import step_credentials, token_type, wants_on_behalf_of
 from pytest_seeds.running.extract import ExtractError, extract
 from pytest_seeds.running.routing import MissingBaseURL, Target, base_url_for
 from pytest_seeds.running.templating import Context, TemplateError, as_text
 from pytest_seeds.secrets.secret import Secret, Text, join, reveal, reveal_text
 from pytest_seeds.secrets.watch import conceal_named, conceal_tokens, secret_if_named
-from pytest_seeds.settings import token_variable
+from pytest_seeds.settings import BUILTIN_SCHEMES, HeaderScheme, token_variable
 
 OnBehalfLookup = Callable[[Seed, Step], bool]
 
@@ -57,6 +57,7 @@ class Environment:
     observers: tuple[StepObserver, ...] = ()
     secret_names: tuple[str, ...] = ()
     max_sleep: float = 30.0  # seconds; a step's longer sleep is cut to this (--seeds-max-sleep)
+    schemes: Mapping[str, HeaderScheme] = field(default_factory=lambda: dict(BUILTIN_SCHEMES))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tokens", conceal_tokens(self.tokens))
@@ -97,6 +98,7 @@ class SeedRun:
         self.context = Context(env.params, now)
         self.records: list[StepRecord] = []
         self.failed = False
+        self.unavailable: dict[str, str] = {}  # extract name -> skipReason of its failed step
 
     def run(self, phase: Phase) -> None:
         """Run every step of a phase in order; raise :class:`StepFailure` on an abort."""
@@ -128,6 +130,12 @@ class SeedRun:
             self.extract(step, response)
         except (StepProblem, TemplateError, TransportError, ExtractError, MissingBaseURL) as error:
             record.problem = str(error)
+            reason = self._skip_reason(error)
+            if reason is not None:
+                record.outcome = "not run"
+                if step.phase is Phase.CLEANUP:
+                    return record
+                raise SeedSkipped(reason) from None
             if isinstance(error, TransportError):
                 record.notes += error.notes
                 record.seconds = error.seconds
@@ -137,6 +145,11 @@ class SeedRun:
                 return record
             self.failed = self.failed or step.on_fail == "abort"
             record.outcome = "failed" if step.on_fail == "abort" else "continued"
+            if step.on_fail == "skip":
+                reason = step.skip_reason or f"step '{step.id}' failed: {record.problem}"
+                for name in step.extract:
+                    if name not in self.context.extracted:
+                        self.unavailable.setdefault(name, reason)
             if step.on_fail == "abort":
                 raise StepFailure(record) from None
             return record
@@ -206,6 +219,12 @@ class SeedRun:
             time.sleep(poll.interval_ms / 1000)
             record.attempts += 1
 
+    def _skip_reason(self, error: Exception) -> str | None:
+        """The skipReason of the failed ``onFail: skip`` step whose value this error lacks."""
+        if not isinstance(error, TemplateError) or error.problem != "is not defined":
+            return None
+        return self.unavailable.get(error.name.split(".")[0])
+
     def _header_problem(self, step: Step, request: Request) -> str | None:
         """Why a header of the request cannot be sent (names the header, never the value)."""
         for name, value in request.headers.items():
@@ -245,8 +264,7 @@ class SeedRun:
         route = reveal_text(path)  # where it goes is decided on the plain path
         base = base_url_for(step, route, self.env.target) if "://" not in route else ""
         url = join([base, "" if route.startswith("/") or not base else "/", path])
-        kind = token_type(step)
-        headers = {"Authorization": authorization(kind, self.env.tokens[kind], route)}
+        headers = step_credentials(step, self.env.tokens, route, self.env.target, self.env.schemes)
         declared = self.env.swagger_on_behalf_of
         if wants_on_behalf_of(step, declared is not None and declared(self.seed, step)):
             headers["X-On-Behalf-Of"] = as_text(self._business_uid(where))
@@ -313,6 +331,10 @@ def _inside(base: Path, relative: str) -> bool:
         return candidate.is_relative_to(base.resolve()) and candidate.is_file()
     except (OSError, ValueError):  # a name too long, a NUL byte: no such file
         return False
+
+
+class SeedSkipped(Exception):
+    """A step needs a value an earlier ``onFail: skip`` step could not extract: skip the seed."""
 
 
 class StepProblem(Exception):

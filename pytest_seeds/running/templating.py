@@ -15,7 +15,7 @@ import calendar
 import re
 import secrets
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -73,10 +73,10 @@ def builtin_values(now: datetime | None = None) -> dict[str, Callable[[], Any]]:
         "timestamp": lambda: int(now.timestamp() * 1000),
         "unique_id": lambda: int(now.timestamp() * 1000) + secrets.randbelow(1000),
         "current_year": lambda: now.year,
-        "current_month": lambda: now.month,
+        "current_month": lambda: f"{now.month:02d}",
         "random_email": lambda: f"seed-{tag}@example.com",
         "random_phone": lambda: "+1555" + "".join(secrets.choice(string.digits) for _ in range(7)),
-        "random_string": lambda: f"seed-{tag}",
+        "random_string": lambda: f"test_{tag}",
         "random_number": lambda: secrets.randbelow(900000) + 100000,
         "random_address": lambda: f"{secrets.randbelow(900) + 100} Test Street, Springfield",
         "random_url": lambda: f"https://example.com/{tag}",
@@ -93,6 +93,7 @@ def _add_month(day: datetime) -> datetime:
 
 
 BUILTIN_NAMES = frozenset(builtin_values(datetime(2000, 1, 1, tzinfo=UTC)))
+CONFIG_NAME = "config"  # {{config.params.<name>}} is the configured value <name>
 
 
 class Context:
@@ -106,7 +107,12 @@ class Context:
         self._cache: dict[str, Any] = {}
 
     def __contains__(self, name: str) -> bool:
-        return name in self.extracted or name in self._configured or name in BUILTIN_NAMES
+        return (
+            name in self.extracted
+            or name in self._configured
+            or name in BUILTIN_NAMES
+            or name == CONFIG_NAME
+        )
 
     def lookup(self, name: str) -> Any:
         """The value of a plain name; KeyError when nothing provides it."""
@@ -119,6 +125,8 @@ class Context:
             elif name in BUILTIN_NAMES:
                 self._builtins = self._builtins or builtin_values(self._now)
                 self._cache[name] = self._builtins[name]()
+            elif name == CONFIG_NAME:  # {{config.params.client_uid}}: a configured value
+                self._cache[name] = {"params": _Configured(self)}
             else:
                 raise KeyError(name)
         return self._cache[name]
@@ -171,6 +179,27 @@ class Context:
 
 
 _MISSING = object()
+
+
+class _Configured(Mapping[str, Any]):
+    """The configured values of a run, as ``config.params``: each computed on first use."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._context._configured:
+            raise KeyError(key)
+        if key in self._context.extracted:  # the configured value, not an extracted one
+            value = self._context._configured[key]
+            return value() if callable(value) else value
+        return self._context.lookup(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._context._configured)
+
+    def __len__(self) -> int:
+        return len(self._context._configured)
 
 
 def _child(value: Any, key: str) -> Any:
