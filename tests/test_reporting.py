@@ -37,7 +37,7 @@ def test_failure_report(pytester: pytest.Pytester, api: HTTPServer) -> None:
         [
             "POST /v1/things: step 'call' (Test Request) failed",
             "  expected status 200, received 409*",
-            f"  seed: {pytester.path / 'seed.md'}:{line_of(text, 'id: call')}",
+            f"  seed: seed.md:{line_of(text, 'id: call')}",
             "  step: Create the thing",
             "",
             "steps:",

@@ -24,11 +24,17 @@ PHASE_TITLES = {
 }
 
 
+# the outcome of a step stopped midway -> what stopped it
+CUT_OFF = {"cut off": "timeout", "interrupted": "Ctrl-C"}
+
+
 def transcript_line(record: StepRecord) -> str:
-    """``ok  step-id  GET http://... -> 200 (12 ms)``."""
-    status = "---" if record.status is None else str(record.status)
+    """``ok  step-id  GET http://... -> 200 (12 ms)``; ``cut off  step-id  GET http://... (timeout after 1.0 s)``."""
     url = (sent_url(record.request) if record.request else record.url) or "(not sent)"
-    line = f"{record.outcome:<9} {record.step.id}  {record.method} {url} -> {status}"
+    line = f"{record.outcome:<9} {record.step.id}  {record.method} {url}"
+    if record.outcome in CUT_OFF:
+        return f"{line} ({CUT_OFF[record.outcome]} after {record.seconds:.1f} s)"
+    line += f" -> {'---' if record.status is None else record.status}"
     if record.status is not None or record.seconds:
         line += f" ({record.seconds * 1000:.0f} ms)"
     if record.attempts > 1:
@@ -74,14 +80,30 @@ def body_excerpt(
     return shown or "(empty body)"
 
 
-def failure_report(seed: Seed, run: SeedRun, record: StepRecord, redactor: Redactor) -> str:
-    """The text of a failed seed: what failed, where, the transcript, the body."""
+def headline(seed: Seed, record: StepRecord) -> str:
+    """A report's first line (the JUnit message): which step of the seed failed."""
+    verb = record.outcome if record.outcome in CUT_OFF else "failed"
+    return f"{seed.endpoint}: step '{record.step.id}' ({PHASE_TITLES[record.step.phase]}) {verb}"
+
+
+def failure_report(
+    seed: Seed,
+    run: SeedRun,
+    record: StepRecord,
+    redactor: Redactor,
+    where: str,
+    style: str = "long",
+) -> str:
+    """The text of a failed seed: what failed, where, the transcript, the body.
+
+    ``where``: the seed file as node ids show it; ``style``: pytest's ``--tb``, whose
+    ``short`` gives what failed and the step's transcript line only.
+    """
     step = record.step
-    lines = [
-        f"{seed.endpoint}: step '{step.id}' ({PHASE_TITLES[step.phase]}) failed",
-        f"  {record.problem}",
-        f"  seed: {seed.path}:{step.line}",
-    ]
+    lines = [headline(seed, record), f"  {record.problem}"]
+    if style == "short":
+        return redactor.text("\n".join([*lines, f"  {transcript_line(record)}"]))
+    lines.append(f"  seed: {where}:{step.line}")
     if step.description:
         lines.append(f"  step: {step.description}")
     lines += ["", "steps:"] + [f"  {line}" for line in transcript(run)]

@@ -17,7 +17,7 @@ from pytest_seeds import settings as seeds_config
 from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.observer import NOTE_PREFIX, ContractObserver
 from pytest_seeds.model import SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError
-from pytest_seeds.output.report import PHASE_TITLES, failure_report
+from pytest_seeds.output.report import CUT_OFF, failure_report, headline
 from pytest_seeds.plugin.names import item_name, split_nodeid
 from pytest_seeds.plugin.state import (
     HAR_NAMES_KEY,
@@ -357,7 +357,7 @@ class SeedItem(pytest.Function):
                     warnings.warn(
                         SeedStepWarning(
                             self.redactor.text(
-                                f"{self.seed.path}:{record.step.line}: step '{record.step.id}' "
+                                f"{self.where(record)}: step '{record.step.id}' "
                                 f"failed ({record.problem}); onFail: {record.step.on_fail}, going on"
                             )
                         ),
@@ -370,7 +370,7 @@ class SeedItem(pytest.Function):
         for record in records:
             for note in record.notes:
                 if note.startswith(NOTE_PREFIX):
-                    step = f"{self.seed.path}:{record.step.line}: step '{record.step.id}'"
+                    step = f"{self.where(record)}: step '{record.step.id}'"
                     text = self.redactor.text(f"{step}: {note}")
                     warnings.warn(SeedContractWarning(text), stacklevel=1)
                     if junit_allows_properties(self.config):
@@ -381,6 +381,10 @@ class SeedItem(pytest.Function):
                 told.add(problem)
                 text = f"{problem.path}: {problem.message}"
                 warnings.warn(SeedSwaggerWarning(text), stacklevel=1)
+
+    def where(self, record: StepRecord) -> str:
+        """``file:line`` of a step, its file as the node ids show it (relative to the rootdir)."""
+        return f"{self.location[0]}:{record.step.line}"
 
     @property
     def redactor(self) -> Redactor:
@@ -400,24 +404,39 @@ class SeedItem(pytest.Function):
         observers = step_observers(settings, self.redactor, contract(self.config), recorder)
         return dataclasses.replace(environment, observers=observers)
 
+    def failed_record(self, error: BaseException) -> StepRecord | None:
+        """The step a failure tells of: the one that failed, or one a timeout cut off."""
+        if isinstance(error, StepFailure):
+            return error.record
+        if isinstance(error, Exception) or self.run is None:
+            return None
+        return next((r for r in reversed(self.run.records) if r.outcome in CUT_OFF), None)
+
+    def report(self, record: StepRecord) -> str:
+        """The failure report of a step, as ``--tb`` asks (masked)."""
+        assert self.run is not None
+        style = self.config.getoption("tbstyle", "auto")
+        where = self.location[0]
+        return failure_report(self.seed, self.run, record, self.redactor, where, style)
+
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         error = excinfo.value
-        if isinstance(error, StepFailure) and self.run is not None:
+        record = self.failed_record(error)
+        if record is not None:
             try:
-                return failure_report(self.seed, self.run, error.record, self.redactor)
+                return self.report(record)
             except Exception as problem:  # the report of one seed never stops the run
-                return self._short_report(error.record, problem)
+                return self._short_report(record, problem)
         if isinstance(error, SeedError | SeedCrash):
             return f"{self.seed.endpoint}: {error}"
         return super().repr_failure(excinfo)  # pytest.Function takes no style
 
     def _short_report(self, record: StepRecord, problem: Exception) -> str:
         """The failure without what could not be shown (the full report failed)."""
-        step = record.step
         lines = [
-            f"{self.seed.endpoint}: step '{step.id}' ({PHASE_TITLES[step.phase]}) failed",
+            headline(self.seed, record),
             f"  {record.problem}",
-            f"  seed: {self.seed.path}:{step.line}",
+            f"  seed: {self.where(record)}",
             f"  (the full report could not be built: {type(problem).__name__}: {problem})",
         ]
         text = "\n".join(lines)

@@ -22,7 +22,6 @@ from pytest_seeds.output import summary as seeds_summary
 from pytest_seeds.output.failuretext import FailureText
 from pytest_seeds.output.report import transcript
 from pytest_seeds.reading.parser import load_seed
-from pytest_seeds.running.runner import StepFailure
 from pytest_seeds.secrets import logmask
 from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.secret import secrets_in
@@ -70,18 +69,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def _seed_report(item: SeedItem | BrokenSeedItem, call: pytest.CallInfo[None], report: Any) -> None:
-    if (
-        call.excinfo is not None
-        and call.when != "call"
-        and report.failed
-        and isinstance(call.excinfo.value, StepFailure | SeedError | SeedCrash)
-    ):
+    error = call.excinfo.value if call.excinfo is not None else None
+    record = item.failed_record(error) if isinstance(item, SeedItem) and error else None
+    readable = record is not None or isinstance(error, SeedError | SeedCrash)
+    if call.excinfo is not None and call.when != "call" and report.failed and readable:
         report.longrepr = item.repr_failure(call.excinfo)
     if report.skipped and isinstance(item, SeedItem) and isinstance(report.longrepr, tuple):
         # a skip raised in setup (missing token) points at the seed, not at this module
         report.longrepr = (str(item.path), item.seed.line, report.longrepr[2])
-    if report.failed:
-        report.seeds_failure = isinstance(report.longrepr, str)  # wrapped at logreport
+    if report.failed and isinstance(report.longrepr, str):  # wrapped at logreport
+        line = record.step.line if record else (report.location[1] or 0) + 1
+        report.seeds_failure = [report.location[0], line, item.config.getoption("tbstyle", "auto")]
     if call.when != "call":
         # the setup report's copy names the seed if its worker dies before the teardown
         report.seeds_summary = _masked(_summary_data(item), item.config.stash[REDACTOR_KEY])
@@ -89,7 +87,7 @@ def _seed_report(item: SeedItem | BrokenSeedItem, call: pytest.CallInfo[None], r
         return
     if item.run is not None and call.when != "setup":
         lines = transcript(item.run, Phase.CLEANUP if call.when == "teardown" else None)
-        if lines:
+        if lines and record is None:  # a failure's report holds the transcript already
             report.sections.append(
                 (f"seed steps ({call.when})", item.redactor.text("\n".join(lines)))
             )
@@ -103,10 +101,10 @@ def _seed_report(item: SeedItem | BrokenSeedItem, call: pytest.CallInfo[None], r
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """A seed's failure text gets its first line as message (JUnit, summary), xdist or not."""
-    if getattr(report, "seeds_failure", False) and isinstance(report.longrepr, str):
+    failure = getattr(report, "seeds_failure", None)
+    if failure and isinstance(report.longrepr, str):
         # pytest types longrepr as its own classes but only needs toterminal(), as FailureText has
-        text = FailureText(report.longrepr, report.location[0], report.location[1] or 0)
-        report.longrepr = text  # type: ignore[assignment]
+        report.longrepr = FailureText(report.longrepr, *failure)  # type: ignore[assignment]
 
 
 def _masked(value: Any, redactor: Redactor) -> Any:
@@ -181,6 +179,7 @@ class SeedsSummary:
         self.result: dict[str, Any] | None = None
         self.alerts: list[str] = []
         self.failed_run = False  # the alerts turned a passing run into exit code 5
+        self.session: pytest.Session | None = None
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         if self.settings.env is not None:  # the JUnit file says which environment ran
@@ -252,6 +251,7 @@ class SeedsSummary:
             self.config.stash[SEEDS_COLLECTED_KEY] = max(count, known)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.session = session
         self._summarize()
         assert self.result is not None
         empty = self._empty_folders()
@@ -292,6 +292,10 @@ class SeedsSummary:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> Iterator[None]:
         """After pytest's own summaries, short test summary included."""
         yield
+        if self.config.getoption("tbstyle", "auto") != "no":
+            for text in self._interrupted():
+                terminalreporter.write_sep("!", "seed interrupted", red=True)
+                terminalreporter.write_line(text)
         if self.result is None:
             return
         if self.result["totals"]["seeds"]:
@@ -304,6 +308,15 @@ class SeedsSummary:
             terminalreporter.write_line(
                 alert, red=self.failed_run, yellow=not self.failed_run, bold=True
             )
+
+    def _interrupted(self) -> Iterator[str]:
+        """The report of each seed a Ctrl-C stopped in the middle of a step."""
+        for item in self.session.items if self.session is not None else ():
+            if isinstance(item, SeedItem) and item.run is not None:
+                cut = (r for r in item.run.records if r.outcome == "interrupted")
+                record = next(cut, None)
+                if record is not None:
+                    yield item.report(record)
 
 
 def _junit_property(config: pytest.Config, name: str, value: str) -> None:

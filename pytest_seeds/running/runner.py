@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from time import monotonic
 from typing import Any, Protocol
 
 from pytest_seeds.http.faults import status_hint
@@ -73,7 +74,7 @@ class StepRecord:
     url: Text = ""
     status: int | None = None
     seconds: float = 0.0
-    outcome: str = "ok"  # ok | failed | continued | not run
+    outcome: str = "ok"  # ok | failed | continued | not run | cut off | interrupted
     problem: str = ""
     notes: list[str] = field(default_factory=list)
     request: Request | None = None
@@ -109,6 +110,7 @@ class SeedRun:
         """Run one step; non-abort failures are recorded and the run goes on."""
         record = StepRecord(step, step.method)
         self.records.append(record)
+        started = monotonic()
         try:
             request = self.build(step)
             record.url, record.request = request.url, request
@@ -157,6 +159,11 @@ class SeedRun:
             record.problem = f"{type(error).__name__}: {error}"
             record.outcome, self.failed = "failed", True
             raise StepFailure(record) from error
+        except BaseException as error:  # Ctrl-C, or a timeout (pytest-timeout) stopped the step
+            record.outcome = "interrupted" if isinstance(error, KeyboardInterrupt) else "cut off"
+            record.problem = str(error) or type(error).__name__
+            record.seconds = monotonic() - started
+            raise
         finally:
             for observer in self.env.observers:
                 observer.after_step(self, record)
