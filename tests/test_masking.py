@@ -854,3 +854,16 @@ class TestFoundLeaks:
         result.assert_outcomes(failed=1)
         assert '"p": "***"' in result.stdout.str()
         assert "nested-cs-7e7e7e" not in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "tok-ABCD/+=&eacute;&quot;1234",  # named entities, as HTML writes them
+        "tok-ABCD/+=&#233;&#34;1234",
+        "tok-ABCD&#x2F;+=&eacute;&quot;1234",
+    ],
+)
+def test_html_entities_named_or_numbered_are_decoded_before_matching(shown: str) -> None:
+    redactor = Redactor(['tok-ABCD/+=é"1234'])
+    assert redactor.text(f"before {shown} after") == "before *** after"

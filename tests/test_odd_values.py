@@ -126,6 +126,8 @@ STEP_CASES: list[tuple[str, str, Ok | Err]] = [
     ("sleep", ".nan", Err("'sleep' must be a number of milliseconds, 0 or more, not .nan")),
     ("sleep", "-5", Err("'sleep' must be a number of milliseconds, 0 or more, not the number -5")),
     ("sleep", "1e99", Ok(int(1e99))),
+    ("sleep", "1" + "0" * 400, Err("'sleep' must be a number of milliseconds, 0 or more, not the number")),
+    ("sleep", "18446744073709551616", Err("'sleep' must be a number of milliseconds, 0 or more, not the number")),
     ("sleep", "true", Err("'sleep' must be a number of milliseconds, 0 or more, not true")),
     ("sleep", "[1]", Err("'sleep' must be a number of milliseconds, 0 or more, not a list")),
     ("sleep", "{}", Err("'sleep' must be a number of milliseconds, 0 or more, not a mapping")),
@@ -158,9 +160,9 @@ STEP_CASES: list[tuple[str, str, Ok | Err]] = [
     ("file_fields", "{}", Err("'file_fields' must be a list")),
     ("file_fields", "[{field_name: f, file_path: [a]}]", Err("file_fields[1].file_path must be text, not a list")),
     ("file_fields", "[{field_name: 5, file_path: a.txt}]", Ok([("5", "a.txt", None)])),
-    # a documentation-only key is not read (an unknown step key is an error: test_expect_keys)
-    ("skipReason", "!!binary aGk=", Ok("ignored")),
-    ("skipReason", "{.nan: !!set {a}}", Ok("ignored")),
+    # skipReason is read now (onFail: skip skips the seed with it): text only
+    ("skipReason", "!!binary aGk=", Err("'skipReason' must be text, not binary data (!!binary)")),
+    ("skipReason", "{.nan: !!set {a}}", Err("'skipReason' must be text, not a mapping")),
 ]  # fmt: skip
 
 FRONT_CASES: list[tuple[str, str, Ok | Err]] = [

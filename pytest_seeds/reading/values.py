@@ -228,7 +228,7 @@ def sleep_ms(value: Any) -> int:
         with contextlib.suppress(ValueError):
             number = float(value)
     is_number = isinstance(number, int | float) and not isinstance(number, bool)
-    if is_number and math.isfinite(number) and number >= 0:
+    if is_number and not number_problem(number) and number >= 0:
         return int(number)
     raise BadValue(
         f"'sleep' must be a number of milliseconds, 0 or more, not {other(value)}",

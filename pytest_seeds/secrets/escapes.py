@@ -2,7 +2,7 @@
 
 Servers and serializers write a secret in many ways: JSON (``\\/``, ``\\"``, ``\\u00e9``,
 surrogate pairs, decoded as two code units), URL-encoding (``%2F`` or ``%2f``), HTML and XML entities (``&amp;``,
-``&#47;``), and any mix of these, nested (JSON in JSON, a URL in a URL). Rather than spell out
+``&eacute;``, ``&#47;``), and any mix of these, nested (JSON in JSON, a URL in a URL). Rather than spell out
 every form of every secret, the redactor searches the *decoded* text, and maps what it finds
 back to the characters it came from. Each pass decodes one level (at most
 :data:`MAX_PASSES`); each costs one regex scan plus a step per escape: linear in the text.
@@ -23,7 +23,7 @@ MAX_EXPANSION = 36
 ESCAPE = re.compile(
     r"%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2})*"  # URL-encoding: a run, as UTF-8
     r"|\\(?:u[0-9A-Fa-f]{4}(?:\\u[0-9A-Fa-f]{4})*|[\\/\"'bfnrt])"  # JSON \u runs, short escapes
-    r"|&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});"  # HTML and XML entities
+    r"|&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});"  # HTML, XML entities
 )
 # what a cut leaves of an escape at the end of a text (in a decoded text, a UTF-8 sequence
 # cut short stays as written)
