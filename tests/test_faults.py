@@ -18,7 +18,15 @@ from werkzeug import Response
 from pytest_seeds.http import transport
 from pytest_seeds.output.report import body_excerpt
 from tests.helpers import echo, run_seeds, seed_doc, wire_args
-from tests.tcp_servers import closed_port, hang_up, headers_then_stall, not_http, raw_server, silent
+from tests.tcp_servers import (
+    closed_port,
+    hang_up,
+    headers_then_stall,
+    not_http,
+    raw_server,
+    send,
+    silent,
+)
 
 TIMEOUT = "--seeds-timeout=0.5"
 
@@ -205,3 +213,17 @@ def test_body_over_the_cap_is_cut_while_reading(
     assert body_excerpt(response, limit=50).endswith(
         "... (cut; the body is over 1000 bytes, reading stopped there)"
     )
+
+
+def test_a_redirect_whose_location_is_not_utf8_is_named_as_such(
+    pytester: pytest.Pytester,
+) -> None:
+    answer = b"HTTP/1.1 302 Found\r\nLocation: /final/caf\xe9\r\nContent-Length: 0\r\n\r\n"
+    with raw_server(send(answer)) as url:
+        pytester.makefile(
+            ".md", seed=seed_doc("GET /r", f"- id: r\n  method: GET\n  path: {url}/r\n")
+        )
+        result = run_seeds(pytester, "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*a redirect's Location header must be ASCII or UTF-8*"])
+    result.stdout.no_fnmatch_line("*request body cannot be sent as JSON*")

@@ -113,6 +113,11 @@ def _describe_other(error: BaseException, chain: list[BaseException], where: str
         return f"the URL '{url}' is not valid ({_short(error)}); check the base URL and the step's path"
     if isinstance(error, requests.exceptions.InvalidHeader):
         return f"a header is not valid ({_short(error)}); header values cannot hold line breaks"
+    if isinstance(error, UnicodeError):  # e.g. a redirect's Location that is not UTF-8
+        return (
+            f"the answer to {url} holds bytes that cannot be read as text ({_short(error)}); "
+            "a redirect's Location header must be ASCII or UTF-8"
+        )
     if isinstance(error, TypeError | ValueError):
         return f"the request body cannot be sent as JSON ({_short(error)})"
     return f"the request failed ({type(error).__name__}: {_short(error)})"
