@@ -123,12 +123,15 @@ class SeedFile(pytest.File):
             if target is None:
                 self._not_a_seed()
                 return None
+            if isinstance(target, Document):
+                swagger_index(self.config).name(target.front.get("swagger"))
             return SeedLintItem.from_parent(self, name=_seed_name(self.path, target), target=target)
         self._document = load_document(self.path)
         seed = None if self._document is None else build_seed(self._document)
         if seed is None:
             self._not_a_seed()
             return None
+        swagger_index(self.config).name(seed.swagger)  # the files a step may be looked up in
         return SeedItem.from_parent(self, seed=seed)
 
     def _broken(self, error: SeedError) -> BrokenSeedItem:
