@@ -1,8 +1,9 @@
 """Stray files: one seed beside 3,000 unrelated ``.yaml``/``.json`` files vs the same seed alone.
 
 The files nobody named sit in ``data/`` of the run's root folder (the default Swagger
-root); the seed names its Swagger file, which is absent here. Each variant runs the seed
-against the local benchmark server and lints it. Target: the stray folder costs what
+root); the seed names its Swagger file (``swagger/bench.json``, which documents its
+endpoint) in both folders. Each variant runs the seed against the local benchmark server
+and lints it. Target: the stray folder costs what
 the clean one costs (CPU ratio ~1.0; a few ms of directory walking at most).
 
 Usage: ``python benchmarks/stray.py [--files 3000] [--rounds 5]``.
@@ -38,6 +39,23 @@ def write_stray(root: Path, count: int) -> None:
             )
 
 
+BENCH_SPEC = {
+    "swagger": "2.0",
+    "paths": {"/bench/items/{id}": {"get": {"responses": {"200": {"description": "an item"}}}}},
+}
+
+
+def write_seed(folder: Path) -> None:
+    """The one-step GET seed, naming ``swagger/bench.json``, and that file."""
+    (path,) = write_seeds(folder / "seeds", 1, kind="get")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("---\n", '---\nswagger: "swagger/bench.json"\n', 1), encoding="utf-8"
+    )
+    (folder / "swagger").mkdir()
+    (folder / "swagger" / "bench.json").write_text(json.dumps(BENCH_SPEC), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=3000, help="unrelated files (3000)")
@@ -49,7 +67,7 @@ def main() -> None:
         harness.server() as url,
     ):
         for folder in (clean, stray):
-            write_seeds(folder / "seeds", 1, kind="get")
+            write_seed(folder)
         write_stray(stray, args.files)
         env = harness.pytest_env(SEEDS_BASE_URL=url)
         variants = {}
