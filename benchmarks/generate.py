@@ -8,7 +8,11 @@ Two kinds:
 * ``get`` (execution, xdist): one-step seeds, each a single ``GET /bench/items/<i>``
   with the staff token, front matter taken from the repository's seeds.
 
-Usage: ``python benchmarks/generate.py OUT_DIR --n 10000 [--kind mixed|get]``.
+Templates come from the repository's ``seeds/*.md`` or, with ``--source corpus``, from
+copies of the real seeds under ``/work/shared/corpus/workflows`` (renamed, written
+into the benchmark's temporary folder at run time, never committed).
+
+Usage: ``python benchmarks/generate.py OUT_DIR --n 10000 [--kind mixed|get] [--source repo|corpus]``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import re
 from pathlib import Path
 
 REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+CORPUS = Path("/work/shared/corpus/workflows")  # real seeds, copied at run time, never committed
+SOURCES = ("repo", "corpus")
 PER_FOLDER = 500
 _ENDPOINT = re.compile(r'^endpoint:\s*"?([^"\n]+)"?\s*$', re.MULTILINE)
 _STEP_ID = re.compile(r"^(\s*- id:\s*)(\S+)", re.MULTILINE)
@@ -67,11 +73,12 @@ steps:
 """
 
 
-def templates() -> list[tuple[str, str]]:
-    """The repository's seeds: (file stem, text)."""
-    found = sorted(REPO_SEEDS.glob("*.md"))
+def templates(source: str = "repo") -> list[tuple[str, str]]:
+    """The template seeds: (file stem, text); the repository's, or the real corpus's."""
+    where = CORPUS if source == "corpus" else REPO_SEEDS
+    found = sorted(where.rglob("*.md") if source == "corpus" else where.glob("*.md"))
     if not found:
-        raise SystemExit(f"no seeds in {REPO_SEEDS}")
+        raise SystemExit(f"no seeds in {where}")
     return [(path.stem, path.read_text(encoding="utf-8")) for path in found]
 
 
@@ -94,10 +101,13 @@ def get_seed(text: str, index: int) -> str:
     return GET_SEED.format(index=index, front=front)
 
 
-def write_seeds(out: Path, n: int, kind: str = "mixed") -> list[Path]:
-    """Write ``n`` seeds under ``out`` (``PER_FOLDER`` per subfolder); return their paths."""
+def write_seeds(out: Path, n: int, kind: str = "mixed", source: str = "repo") -> list[Path]:
+    """Write ``n`` seeds under ``out`` (``PER_FOLDER`` per subfolder); return their paths.
+
+    ``source="corpus"`` copies real seeds from ``CORPUS`` (renamed, endpoints made unique).
+    """
     make = mixed_seed if kind == "mixed" else get_seed
-    sources = templates()
+    sources = templates(source)
     paths = []
     for index in range(n):
         stem, text = sources[index % len(sources)]
@@ -115,8 +125,9 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="folder to write into (created)")
     parser.add_argument("--n", type=int, default=10_000, help="number of seeds (10000)")
     parser.add_argument("--kind", choices=("mixed", "get"), default="mixed")
+    parser.add_argument("--source", choices=SOURCES, default="repo")
     args = parser.parse_args()
-    paths = write_seeds(args.out, args.n, args.kind)
+    paths = write_seeds(args.out, args.n, args.kind, args.source)
     print(f"wrote {len(paths)} {args.kind} seeds under {args.out}")
 
 

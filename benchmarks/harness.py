@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent  # this checkout's pytest_seeds, not whichever one the venv has installed
 SEEDS = "pytest-seeds"
 NAIVE = "naive"
 STAFF_TOKEN = "bench-staff-token"
@@ -40,8 +41,15 @@ class Sample:
     output: str
 
 
-def run_child(cmd: list[str], *, env: dict[str, str], cwd: Path, expect: str = "") -> Sample:
-    """Run a command to its end; exit if it fails or its output lacks ``expect``."""
+def run_child(
+    cmd: list[str],
+    *,
+    env: dict[str, str],
+    cwd: Path,
+    expect: str = "",
+    codes: tuple[int, ...] = (0,),
+) -> Sample:
+    """Run a command to its end; exit if its exit code is not in ``codes`` or its output lacks ``expect``."""
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -50,7 +58,7 @@ def run_child(cmd: list[str], *, env: dict[str, str], cwd: Path, expect: str = "
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    if proc.returncode != 0 or expect not in text:
+    if proc.returncode not in codes or expect not in text:
         tail = "\n".join(text.splitlines()[-30:])
         raise SystemExit(f"{' '.join(cmd)}\nexited {proc.returncode}, wanted {expect!r}:\n{tail}")
     return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text)
@@ -102,7 +110,9 @@ def pytest_env(**extra: str) -> dict[str, str]:
     skip = ("SEEDS_", "PYTEST_", "PYTHONDONTWRITEBYTECODE")  # warm-up runs write bytecode caches
     env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env.update(
-        PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONPATH=str(BENCH), SEEDS_TOKEN_STAFF=STAFF_TOKEN
+        PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+        PYTHONPATH=os.pathsep.join((str(BENCH), str(REPO))),
+        SEEDS_TOKEN_STAFF=STAFF_TOKEN,
     )
     env.update(extra)
     return env
@@ -117,17 +127,44 @@ def pytest_cmd(plugin: str, folder: Path, *args: str) -> list[str]:
 
 
 def pytest_run(
-    plugin: str, folder: Path, env: dict[str, str], expect: str, *args: str
+    plugin: str,
+    folder: Path,
+    env: dict[str, str],
+    expect: str,
+    *args: str,
+    codes: tuple[int, ...] = (0,),
 ) -> Callable[[], Sample]:
     """A variant: pytest with one plugin on ``folder/seeds``, run in ``folder``."""
     cmd = pytest_cmd(plugin, folder / "seeds", *args)
-    return lambda: run_child(cmd, env=env, cwd=folder, expect=expect)
+    return lambda: run_child(cmd, env=env, cwd=folder, expect=expect, codes=codes)
+
+
+def summarise(results: dict[str, list[Sample]], per: int = 0) -> None:
+    """One line per variant: median wall, CPU (user + sys) and peak RSS."""
+    for name, samples in results.items():
+        wall = median([s.wall for s in samples])
+        cpu = median([s.cpu for s in samples])
+        rss = median([s.rss_mib for s in samples])
+        each = f" ({cpu / per * 1e6:5.0f} us CPU/seed)" if per else ""
+        print(f"{name:<22} wall {wall:6.2f} s  CPU {cpu:6.2f} s{each}  peak RSS {rss:6.1f} MiB")
+
+
+def ratio_line(label: str, top: list[Sample], bottom: list[Sample], target: str = "") -> None:
+    """Paired CPU, wall and RSS ratios of two variants, CPU first (the figure noise moves least)."""
+    cpu = paired_ratio([s.cpu for s in top], [s.cpu for s in bottom])
+    wall = paired_ratio([s.wall for s in top], [s.wall for s in bottom])
+    rss = paired_ratio([s.rss_mib for s in top], [s.rss_mib for s in bottom])
+    spread = [a.cpu / b.cpu for a, b in zip(top, bottom, strict=True)]
+    print(
+        f"RATIO {label}: CPU {cpu:.2f}x (rounds {min(spread):.2f}-{max(spread):.2f}), "
+        f"wall {wall:.2f}x, peak RSS {rss:.2f}x{f'  target {target}' if target else ''}"
+    )
 
 
 @contextmanager
-def seed_folder() -> Iterator[Path]:
+def seed_folder(prefix: str = "seeds-bench-") -> Iterator[Path]:
     """A temporary folder with its own ``pytest.ini``, so no outer config applies."""
-    with tempfile.TemporaryDirectory(prefix="seeds-bench-") as name:
+    with tempfile.TemporaryDirectory(prefix=prefix) as name:
         folder = Path(name)
         (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
         yield folder

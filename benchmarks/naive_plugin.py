@@ -2,7 +2,8 @@
 
 One File per seed, the front matter and every fenced YAML block parsed with
 libyaml's CSafeLoader, one Item per seed, one GET per item (its first step)
-through a shared ``requests.Session``. Load it with ``benchmarks/`` on
+through a shared ``requests.Session`` (requests imported by the first request, as
+pytest-seeds imports it only when a seed runs). Load it with ``benchmarks/`` on
 ``PYTHONPATH`` and ``-p naive_plugin``; it reads ``SEEDS_BASE_URL`` and
 ``SEEDS_TOKEN_STAFF`` from the environment.
 """
@@ -16,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import yaml
 
 _BLOCK = re.compile(r"^```ya?ml\n(.*?)^```", re.MULTILINE | re.DOTALL)
-_SESSION = requests.Session()
+_SESSION: Any = None  # a requests.Session, made (and requests imported) by the first request
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -54,6 +54,11 @@ class NaiveItem(pytest.Item):
         self.steps = steps
 
     def runtest(self) -> None:
+        global _SESSION
+        if _SESSION is None:
+            import requests  # imported only when a request is made, as pytest-seeds does
+
+            _SESSION = requests.Session()
         step = self.steps[0]
         token = os.environ.get("SEEDS_TOKEN_STAFF", "")
         response = _SESSION.get(

@@ -39,7 +39,7 @@ def main() -> None:
             f"{args.n} one-step seeds, server latency {args.latency * 1000:g} ms; {harness.machine()}"
         )
         results = harness.paired(variants, args.rounds, warmup=False)
-    print(f"{'':13}" + "".join(f"   -n {k:<3} wall (speed-up)" for k in WORKERS))
+    print(f"{'':13}" + "".join(f"   -n {k:<3} wall (speed-up) CPU   " for k in WORKERS))
     speedups: dict[str, dict[int, float]] = {}
     for plugin in (SEEDS, NAIVE):
         base: list[Sample] = results[f"{plugin} -n 0"]
@@ -50,13 +50,20 @@ def main() -> None:
             ups = [b.wall / s.wall for b, s in zip(base, samples, strict=True)]
             speedups[plugin][k] = median(ups)
             cells.append(
-                f"{median([s.wall for s in samples]):8.2f} s ({speedups[plugin][k]:4.2f}x)"
+                f"{median([s.wall for s in samples]):6.2f} s ({speedups[plugin][k]:4.2f}x) "
+                f"CPU {median([s.cpu for s in samples]):5.2f} s"
             )
-        print(f"{plugin:<13}" + "".join(f"   {cell:<24}" for cell in cells))
+        print(f"{plugin:<13}" + "".join(f"   {cell:<34}" for cell in cells))
     for k in WORKERS[1:]:
         ours, naive = speedups[SEEDS][k], speedups[NAIVE][k]
         verdict = "met" if ours >= naive else "not met"
-        print(f"-n {k}: speed-up pytest-seeds {ours:.2f}x vs naive {naive:.2f}x ({verdict})")
+        cpu = harness.paired_ratio(
+            [s.cpu for s in results[f"{SEEDS} -n {k}"]], [s.cpu for s in results[f"{NAIVE} -n {k}"]]
+        )
+        print(
+            f"RATIO xdist -n {k}: speed-up pytest-seeds {ours:.2f}x vs naive {naive:.2f}x "
+            f"({verdict}); CPU pytest-seeds/naive {cpu:.2f}x"
+        )
 
 
 if __name__ == "__main__":

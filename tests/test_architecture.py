@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+REPO = Path(__file__).resolve().parent.parent
 
 ENGINE = [
     "pytest_seeds",
@@ -50,3 +55,33 @@ def test_reading_and_lint_never_load_the_http_stack(module: str) -> None:
 
 def test_the_plugin_is_where_pytest_comes_in() -> None:
     assert loaded_after("pytest_seeds.plugin", "pytest") == {"pytest"}
+
+
+REQUEST_ONLY = ("requests", "urllib3", "jsonschema", "jsonpath_ng")
+
+
+def test_importing_the_plugin_loads_nothing_only_a_request_needs() -> None:
+    assert loaded_after("pytest_seeds.plugin", *REQUEST_ONLY) == set()
+
+
+def test_collecting_seeds_loads_nothing_only_a_request_needs(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    code = (
+        "import sys, pytest\n"
+        "args = ['-q', '--collect-only', '-p', 'no:cacheprovider', '-p', 'pytest_seeds.plugin',"
+        " '--seeds-dir', 'seeds']\n"
+        "code = pytest.main(args)\n"
+        f"print('LOADED', *[m for m in {list(REQUEST_ONLY)!r} if m in sys.modules])\n"
+        "sys.exit(int(code))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SEEDS_"))}
+    env.update(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONPATH=str(REPO))
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "tests collected" in done.stdout
+    loaded = done.stdout.split("LOADED", 1)[1].split()
+    assert loaded == []

@@ -149,10 +149,39 @@ def test_own_file_first_then_the_others(tmp_path: Path) -> None:
     write(tmp_path, "swagger/c.json", swagger2("/v1", {"/c": {"get": OK}}))
     index = SwaggerIndex(tmp_path)
     assert index.find("GET", "/v1/things", "swagger/b.json").spec.name == "b.json"
-    assert index.find("GET", "/v1/things").spec.name == "a.json"  # sorted order
-    assert index.find("GET", "/v1/things", "swagger/c.json").spec.name == "a.json"
-    assert index.find("GET", "/v1/b", "swagger/c.json").spec.name == "b.json"
-    assert index.find("GET", "/v1/nowhere", "swagger/c.json") is None
+    assert index.find("GET", "/v1/things").spec.name == "a.json"  # no file: the root, sorted
+    assert index.find("GET", "/v1/things", "swagger/gone.json").spec.name == "a.json"
+    named = SwaggerIndex(tmp_path)
+    for ref in ("swagger/c.json", "swagger/b.json"):  # what the collected seeds name
+        named.name(ref)
+    assert named.find("GET", "/v1/things", "swagger/c.json").spec.name == "b.json"
+    assert named.find("GET", "/v1/b", "swagger/c.json").spec.name == "b.json"
+    assert named.find("GET", "/v1/nowhere", "swagger/c.json") is None
+
+
+def test_unnamed_files_are_not_read_while_the_seeds_files_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "swagger/a.json", swagger2("/v1", {"/a": {"get": OK}}))
+    write(tmp_path, "swagger/b.json", swagger2("/v1", {"/b": {"get": OK}}))
+    for i in range(20):
+        write(tmp_path, f"data/f{i}.json", {"unrelated": i})
+    reads: list[str] = []
+    real_read = swagger._read
+
+    def counting_read(path: Path) -> SpecFile | SpecProblem:
+        reads.append(path.name)
+        return real_read(path)
+
+    monkeypatch.setattr(swagger, "_read", counting_read)
+    index = SwaggerIndex(tmp_path)
+    index.name("swagger/a.json")
+    assert index.find("GET", "/v1/a", "swagger/a.json") is not None
+    assert index.find("GET", "/v1/b", "swagger/a.json") is None  # b.json is named by no seed
+    assert index.has_specs()
+    assert reads == ["a.json"]
+    assert index.find("GET", "/v1/b", "swagger/missing.json").spec.name == "b.json"
+    assert len(reads) == 23  # the missing file, then the whole root, each file once
 
 
 def test_specificity_in_own_file_wins_over_more_specific_elsewhere(tmp_path: Path) -> None:
@@ -340,6 +369,8 @@ def test_files_are_read_once_even_from_many_threads(
 
     monkeypatch.setattr(swagger, "_read", counting_read)
     index = SwaggerIndex(tmp_path)
+    for i in range(5):
+        index.name(f"s{i}.json")
     results: list[object] = []
     threads = [
         threading.Thread(

@@ -301,6 +301,20 @@ class SwaggerIndex:
         self._problems: dict[SpecProblem, None] = {}
         self._all: _Trie | None = None
         self._scanned: list[Path] | None = None
+        self._named: dict[str, None] = {}  # front-matter refs of the collected seeds, in order
+        self._named_trie: _Trie | None = None
+        self._has_specs: bool | None = None
+
+    def name(self, ref: object) -> None:
+        """Note a seed's front-matter ``swagger`` value (at collection; nothing is read).
+
+        The files so named are the ones searched for a step documented in another file
+        than its seed's own; the whole root is searched only for seeds whose file is missing.
+        """
+        if isinstance(ref, str) and ref.strip() and ref.strip() not in self._named:
+            with self._lock:
+                self._named[ref.strip()] = None
+                self._named_trie = None
 
     def resolve(self, ref: str | None) -> Path | None:
         """Front-matter value -> spec path; None if empty or escaping/lacking the root.
@@ -366,6 +380,36 @@ class SwaggerIndex:
         with self._lock:
             return list(self._problems)
 
+    def has_specs(self) -> bool:
+        """Whether any spec is under the root: a named file that is one, else the first found."""
+        if self._has_specs is None:
+            named = (self.load(ref) for ref in list(self._named))
+            self._has_specs = any(isinstance(spec, SpecFile) for spec in named) or any(
+                isinstance(self._get(path, report_non_spec=False), SpecFile)
+                for path in self._paths()
+            )
+        return self._has_specs
+
+    def named_specs(self) -> list[SpecFile]:
+        """The spec files the collected seeds name, each once, in the order first named."""
+        found: dict[Path, SpecFile] = {}
+        for ref in list(self._named):
+            spec = self.load(ref)
+            if isinstance(spec, SpecFile):
+                found.setdefault(spec.path, spec)
+        return list(found.values())
+
+    def _named_files_trie(self) -> _Trie:
+        trie = self._named_trie
+        if trie is None:
+            with self._lock:
+                trie = _Trie()
+                for spec in self.named_specs():
+                    for op in spec.operations:
+                        trie.add(op)
+                self._named_trie = trie
+        return trie
+
     def specs(self) -> list[SpecFile]:
         """Every spec found under the root, sorted by path (all loaded on first need)."""
         self._all_trie()
@@ -404,7 +448,26 @@ class SwaggerIndex:
         return sorted(found)
 
     def find(self, method: str, path: str, ref: str | None = None) -> Operation | None:
-        """The operation for ``method path``: first in ``ref``'s file, then in any other."""
+        """The operation for ``method path``: first in ``ref``'s file, then in the others.
+
+        When ``ref`` names a spec file, the others are the files the collected seeds name
+        (:meth:`name`); only when ``ref``'s file is missing (or there is no ``ref``) are
+        all the JSON/YAML files under the root read and searched.
+        """
+        segs = _segments(path)
+        own = self.load(ref)
+        if isinstance(own, SpecFile):
+            found = own.trie.find(method, segs)
+            if found is not None:
+                return found
+            return self._named_files_trie().find(method, segs)
+        return self._all_trie().find(method, segs)
+
+    def find_anywhere(self, method: str, path: str, ref: str | None = None) -> Operation | None:
+        """Like :meth:`find`, but searching every file under the root after ``ref``'s own.
+
+        For lint, to name the file that does document an endpoint its seed's file lacks.
+        """
         segs = _segments(path)
         own = self.load(ref)
         if isinstance(own, SpecFile):

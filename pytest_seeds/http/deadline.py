@@ -25,9 +25,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
 
 class _Clock(threading.local):
     """The deadlines of the request this thread is sending (``None``: no limit)."""
@@ -226,20 +223,42 @@ class _Bounded:
             raise
 
 
-class BoundedHTTPConnection(_Bounded, HTTPConnection):
-    """urllib3's HTTP connection, each operation within the deadline."""
+def _pool_classes() -> dict[str, type]:
+    """urllib3's connection pools whose connections keep the deadline (urllib3 imported here).
+
+    Built on first use (``POOL_CLASSES``, read when a Client is made): importing this module
+    to read the clock or :class:`DeadlineExceeded` does not import urllib3.
+    """
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    class BoundedHTTPConnection(_Bounded, HTTPConnection):
+        """urllib3's HTTP connection, each operation within the deadline."""
+
+    class BoundedHTTPSConnection(_Bounded, HTTPSConnection):
+        """urllib3's HTTPS connection, each operation within the deadline."""
+
+    class BoundedHTTPConnectionPool(HTTPConnectionPool):
+        ConnectionCls = BoundedHTTPConnection
+
+    class BoundedHTTPSConnectionPool(HTTPSConnectionPool):
+        ConnectionCls = BoundedHTTPSConnection
+
+    return {"http": BoundedHTTPConnectionPool, "https": BoundedHTTPSConnectionPool}
 
 
-class BoundedHTTPSConnection(_Bounded, HTTPSConnection):
-    """urllib3's HTTPS connection, each operation within the deadline."""
+_POOLS: list[tuple[object, dict[str, type]]] = []  # (the urllib3 they were built on, classes)
 
 
-class BoundedHTTPConnectionPool(HTTPConnectionPool):
-    ConnectionCls = BoundedHTTPConnection
+def __getattr__(name: str) -> Any:
+    if name == "POOL_CLASSES":
+        import urllib3.connectionpool
+
+        with _POOLS_LOCK:  # a new urllib3 after sys.modules was restored gets its own
+            if not _POOLS or _POOLS[0][0] is not urllib3.connectionpool:
+                _POOLS[:] = [(urllib3.connectionpool, _pool_classes())]
+            return _POOLS[0][1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class BoundedHTTPSConnectionPool(HTTPSConnectionPool):
-    ConnectionCls = BoundedHTTPSConnection
-
-
-POOL_CLASSES = {"http": BoundedHTTPConnectionPool, "https": BoundedHTTPSConnectionPool}
+_POOLS_LOCK = threading.Lock()

@@ -16,10 +16,13 @@ import ssl
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-import requests
-from urllib3 import exceptions as u3
-
 from pytest_seeds.http.deadline import DeadlineExceeded
+from pytest_seeds.http.lazy import LazyModule
+
+# Imported when a failure is first described, which comes after a request was made:
+# importing the plugin or collecting seeds does not import requests or urllib3.
+requests = LazyModule("requests")
+u3 = LazyModule("urllib3.exceptions")
 
 UNSAFE_METHODS = frozenset({"POST", "PATCH"})
 _PLAIN_PORT_SIGNS = ("WRONG_VERSION_NUMBER", "record layer failure", "packet length too long")

@@ -8,16 +8,21 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import requests
 
 from pytest_seeds.http import deadline
 from pytest_seeds.http.faults import body_retry_cause, describe_body_error, describe_error
+from pytest_seeds.http.lazy import LazyModule
 from pytest_seeds.http.ratelimit import RateLimiter
-from pytest_seeds.http.retries import LimitedAdapter, RetryPolicy, SeedRetry, retry_note
 from pytest_seeds.secrets.secret import Text, reveal, reveal_text
+
+if TYPE_CHECKING:
+    import requests
+
+    from pytest_seeds.http.retries import RetryPolicy
+else:  # requests (and urllib3) are imported by the first Client, when a seed runs
+    requests = LazyModule("requests")
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -128,6 +133,8 @@ class Client:
         rate: float = 0.0,
         limiter: RateLimiter | None = None,  # shared by processes: overrides ``rate``
     ) -> None:
+        from pytest_seeds.http.retries import LimitedAdapter, RetryPolicy, SeedRetry
+
         self.timeout = timeout
         policy = retry or RetryPolicy()
         self.attempts = 1 + policy.retries + policy.retries_429  # at most, per request
@@ -148,6 +155,8 @@ class Client:
         Each attempt, redirects included, ends within the timeout (:mod:`.deadline`); a
         request makes at most :attr:`attempts` attempts, with bounded waits between them.
         """
+        from pytest_seeds.http.retries import retry_note
+
         started = time.perf_counter()
         with self.retry.recording() as retried, deadline.bounded(self.timeout, self.attempts):
             while True:

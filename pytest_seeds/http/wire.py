@@ -10,10 +10,11 @@ import json
 import re
 from urllib.parse import urlencode
 
-import requests
-
+from pytest_seeds.http.lazy import LazyModule
 from pytest_seeds.http.transport import Request
 from pytest_seeds.secrets.secret import reveal, reveal_text
+
+requests = LazyModule("requests")  # imported when a URL is first built, as a seed runs
 
 
 def sent_url(request: Request) -> str:

@@ -20,7 +20,7 @@ from pytest_seeds.reading.document import Document
 
 def root_finding(index: SwaggerIndex) -> Finding | None:
     """The run's one ``swagger-root`` finding when no spec is under the root, else None."""
-    if index.root is None or index.specs():
+    if index.root is None or index.has_specs():
         return None
     message = "no Swagger/OpenAPI file under the Swagger root; Swagger rules skipped"
     return Finding(
@@ -38,13 +38,13 @@ def swagger_findings(
     def finding(rule: str, message: str, hint: str) -> list[Finding]:
         return [Finding(rule, doc.path, line, message, hint)]
 
-    if not index.specs():  # told once per run: root_finding
+    if not index.has_specs():  # told once per run: root_finding
         return []
     ref = doc.front.get("swagger")
     if ref not in (None, "") and not isinstance(ref, str):
         return finding("swagger-file", f"swagger: {ref!r} is not a path", "swagger: specs/a.json")
     ref = (ref or "").strip()
-    documented = index.find(method, path, ref or None)
+    documented = index.find_anywhere(method, path, ref or None)
     where = _name(documented.spec, index) if documented else ""
     if not ref:
         hint = f"swagger: {where}" if where else "swagger: <spec file under the Swagger root>"
@@ -83,8 +83,10 @@ def _step(
         message = f"{ref} documents {step.path} for {', '.join(others)}, not {step.method}"
         hint = "check the step's method and path"
         return [Finding("swagger-step-method", path, step.line, message, hint, step.id)]
-    elsewhere = index.find(step.method, step.path)
-    if step.phase is Phase.TEST and elsewhere is not None:
+    if step.phase is not Phase.TEST:  # other files are searched for Test Request steps only
+        return []
+    elsewhere = index.find_anywhere(step.method, step.path)
+    if elsewhere is not None:
         where = _name(elsewhere.spec, index)
         message = f"{step.method} {step.path} is documented in {where}, not in {ref}"
         hint = "is the front matter's swagger the right file?"

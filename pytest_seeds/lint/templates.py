@@ -8,6 +8,7 @@ built-in; a dotted name (``{{resolved.uid}}``) counts by its first part, a filte
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -73,10 +74,16 @@ def _problem(
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _close_names(head: str, known: frozenset[str]) -> list[str]:
+    """difflib's closest known name, once per (name, known names) in a lint run."""
+    return difflib.get_close_matches(head, sorted(known), n=1, cutoff=0.75)
+
+
 def _hint(name: str, known: frozenset[str]) -> str:
     head, *keys = name.split(".")
     inner = [key for key in reversed(keys) if key in known]
-    close = inner or difflib.get_close_matches(head, sorted(known), n=1, cutoff=0.75)
+    close = inner or _close_names(head, known)
     mean = f"did you mean {{{{{close[0]}}}}}? " if close else ""
     return (
         f"{mean}extract '{head}' in an earlier step, or configure it: 'params: {{{head}: ...}}' "

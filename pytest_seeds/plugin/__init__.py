@@ -13,13 +13,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
 from pytest_seeds import settings as seeds_config
-from pytest_seeds.http.retries import RetryPolicy
-from pytest_seeds.http.transport import Client
 from pytest_seeds.model import Seed, Step
 from pytest_seeds.plugin import selection
 from pytest_seeds.plugin.items import SeedFile, register_label_markers, step_observers
@@ -53,6 +51,9 @@ from pytest_seeds.running.runner import Environment
 from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.secret import Secret, secrets_in
 from pytest_seeds.secrets.watch import named_secrets
+
+if TYPE_CHECKING:
+    from pytest_seeds.http.transport import Client
 
 # --- options and settings -------------------------------------------------------------------
 
@@ -191,6 +192,9 @@ def seeds_client(
     seeds_settings: seeds_config.Settings, pytestconfig: pytest.Config
 ) -> Iterator[Client]:
     """The HTTP client shared by the seeds of this process (its rate limit: the run's)."""
+    from pytest_seeds.http.retries import RetryPolicy  # requests: only when a seed runs
+    from pytest_seeds.http.transport import Client
+
     settings = seeds_settings
     policy = RetryPolicy(
         settings.retries,

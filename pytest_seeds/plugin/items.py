@@ -130,6 +130,8 @@ class SeedFile(pytest.File):
             if target is None:
                 self._not_a_seed()
                 return None
+            if isinstance(target, Document):
+                swagger_index(self.config).name(target.front.get("swagger"))
             name = self.config.stash[REDACTOR_KEY].text(_seed_name(self.path, target))
             return SeedLintItem.from_parent(self, name=name, target=target)
         self._document = load_document(self.path)
@@ -137,6 +139,7 @@ class SeedFile(pytest.File):
         if seed is None:
             self._not_a_seed()
             return None
+        swagger_index(self.config).name(seed.swagger)  # the files a step may be looked up in
         return SeedItem.from_parent(self, seed=seed)
 
     def _broken(self, error: SeedError) -> BrokenSeedItem:

@@ -17,9 +17,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
-from jsonpath_ng.ext.parser import parse as _parse
-
 _NTH_AFTER_FILTER = re.compile(r"^(.*\[\?\(.*\)\])\[(-?\d+)\](.*)$")
 _FALLBACK = re.compile(r"""^(.*?)\s*\|\|\s*('[^']*'|"[^"]*"|[^\s'"()\[\]]+)\s*$""")
 _FIRST = re.compile(r"^(.*?)\s*\|\s*\[0\]\s*$")
@@ -63,6 +60,10 @@ def compile_query(expression: str) -> Query:
 
 
 def _compile(text: str, expression: str) -> Any:
+    # jsonpath-ng is imported by the first extract compiled: lint, or a seed run
+    from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
+    from jsonpath_ng.ext.parser import parse as _parse
+
     try:
         return _parse(text)
     except (

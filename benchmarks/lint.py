@@ -1,0 +1,49 @@
+"""Lint: ``pytest --seeds-lint`` of N seeds against pytest-seeds' own ``--collect-only`` of them.
+
+Both whole processes load only pytest-seeds; lint reads every step, checks templates,
+the Swagger operation and JSON Schemas, so it is expected to cost more than collecting.
+Lint findings (the copies' endpoints are not in any Swagger file) fail their items: exit
+code 1 is accepted. Target: lint CPU <= 1.5x collection CPU.
+
+Usage: ``python benchmarks/lint.py [--n 1000] [--rounds 3] [--source repo|corpus]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import harness
+from generate import SOURCES, write_seeds
+from harness import SEEDS
+
+LINT = "seeds --seeds-lint"
+COLLECT = "seeds --collect-only"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000, help="number of seeds (1000)")
+    parser.add_argument("--rounds", type=int, default=3, help="paired rounds (3)")
+    parser.add_argument("--source", choices=SOURCES, default="repo", help="template seeds")
+    args = parser.parse_args()
+    with harness.seed_folder() as folder:
+        write_seeds(folder / "seeds", args.n, source=args.source)
+        env = harness.pytest_env()
+        variants = {
+            LINT: harness.pytest_run(
+                SEEDS, folder, env, " in ", "-q", "--seeds-lint", codes=(0, 1)
+            ),
+            COLLECT: harness.pytest_run(
+                SEEDS, folder, env, f"{args.n} tests collected", "--collect-only", "-q"
+            ),
+        }
+        print(f"lint of {args.n} {args.source} seeds; {harness.machine()}")
+        results = harness.paired(variants, args.rounds)
+    harness.summarise(results, per=args.n)
+    harness.ratio_line(
+        f"lint/collect {args.n} {args.source} seeds", results[LINT], results[COLLECT], "CPU <= 1.5"
+    )
+
+
+if __name__ == "__main__":
+    main()
