@@ -18,7 +18,13 @@ import os
 import re
 from pathlib import Path
 
+# The libraries the plugin imports only when a seed needs them, imported once here: pytester's
+# in-process runs drop the modules first imported during a run, and a second copy of
+# requests or jsonpath-ng beside objects made by the first breaks them (CookieJar merges).
+import jsonpath_ng.ext.parser  # noqa: F401
+import jsonschema  # noqa: F401
 import pytest
+import requests  # noqa: F401
 from hypothesis import settings
 from pytest_httpserver import HTTPServer
 
