@@ -454,24 +454,22 @@ class SwaggerIndex:
         (:meth:`name`); only when ``ref``'s file is missing (or there is no ``ref``) are
         all the JSON/YAML files under the root read and searched.
         """
-        segs = _segments(path)
-        own = self.load(ref)
-        if isinstance(own, SpecFile):
-            found = own.trie.find(method, segs)
-            if found is not None:
-                return found
-            return self._named_files_trie().find(method, segs)
-        return self._all_trie().find(method, segs)
+        return self._find(method, path, ref, everywhere=False)
 
     def find_anywhere(self, method: str, path: str, ref: str | None = None) -> Operation | None:
         """Like :meth:`find`, but searching every file under the root after ``ref``'s own.
 
         For lint, to name the file that does document an endpoint its seed's file lacks.
         """
+        return self._find(method, path, ref, everywhere=True)
+
+    def _find(self, method: str, path: str, ref: str | None, everywhere: bool) -> Operation | None:
         segs = _segments(path)
         own = self.load(ref)
-        if isinstance(own, SpecFile):
-            found = own.trie.find(method, segs)
-            if found is not None:
-                return found
-        return self._all_trie().find(method, segs)
+        if not isinstance(own, SpecFile):
+            return self._all_trie().find(method, segs)
+        found = own.trie.find(method, segs)
+        if found is not None:
+            return found
+        others = self._all_trie() if everywhere else self._named_files_trie()
+        return others.find(method, segs)
