@@ -320,13 +320,15 @@ class SeedsSummary:
 
 
 def _junit_property(config: pytest.Config, name: str, value: str) -> None:
-    """A property of the JUnit testsuite (valid in every junit_family), as the public
-    ``record_testsuite_property`` fixture adds one; nothing without ``--junitxml``."""
-    from _pytest.junitxml import xml_key  # the LogXML behind record_testsuite_property
-
-    xml = config.stash.get(xml_key, None)
-    if xml is not None:
-        xml.add_global_property(name, value)
+    """A property of the JUnit testsuite (valid in every junit_family); nothing without
+    ``--junitxml``. It goes where the ``record_testsuite_property`` fixture puts one: to the
+    plugin pytest registers for ``--junitxml``, found through the plugin manager (a fixture
+    cannot be asked for on the xdist controller, which writes the file)."""
+    for plugin in config.pluginmanager.get_plugins():
+        add = getattr(plugin, "add_global_property", None)
+        if callable(add):
+            add(name, value)
+            return
 
 
 def _swagger_root_warning(config: pytest.Config) -> None:
