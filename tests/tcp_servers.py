@@ -16,8 +16,10 @@ Answer = Callable[[socket.socket, threading.Event], None]
 
 
 @contextmanager
-def raw_server(answer: Answer) -> Iterator[str]:
-    """A TCP server on 127.0.0.1 that runs ``answer`` on each connection; yields its URL."""
+def raw_server(answer: Answer, read_request: bool = True) -> Iterator[str]:
+    """A TCP server on 127.0.0.1 that runs ``answer`` on each connection; yields its URL.
+
+    ``read_request``: the request's first bytes are read before ``answer`` runs."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.05)
     stop = threading.Event()
@@ -28,7 +30,8 @@ def raw_server(answer: Answer) -> Iterator[str]:
                 connection, _ = listener.accept()
             except TimeoutError:
                 continue
-            connection.recv(65536)
+            if read_request:
+                connection.recv(65536)
             threading.Thread(target=answer, args=(connection, stop), daemon=True).start()
 
     thread = threading.Thread(target=serve, daemon=True)
@@ -123,23 +126,5 @@ def capturing_server(
         connection.sendall(reply)
         connection.close()
 
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=answer, args=(connection, stop), daemon=True).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}", received
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
+    with raw_server(answer, read_request=False) as url:
+        yield url, received
