@@ -15,8 +15,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import portalocker
+from pytest_seeds.http.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import portalocker
+else:  # imported by the first shared limiter: only xdist runs with --seeds-rate need it
+    portalocker = LazyModule("portalocker")
 
 _SLOT = struct.Struct("<d")  # the next free slot, a time.monotonic() value
 
