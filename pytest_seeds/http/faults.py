@@ -87,7 +87,7 @@ def _describe_other(error: BaseException, chain: list[BaseException], where: str
         )
     not_http = _find(chain, http.client.BadStatusLine)
     if not_http is not None:
-        first = str(not_http.args[0] if not_http.args else "")[:40]
+        first = _first_arg(not_http)[:40]
         return (
             f"{where} answered with something that is not HTTP ({first!r}): is that port an "
             "HTTP server, and is http:// or https:// right?"
@@ -126,18 +126,23 @@ def _describe_other(error: BaseException, chain: list[BaseException], where: str
     return f"the request failed ({type(error).__name__}: {_short(error)})"
 
 
+def _first_arg(error: BaseException, default: str = "") -> str:
+    """An exception's first argument as text (what http.client puts the offending line in)."""
+    return str(error.args[0]) if error.args else default
+
+
 def _describe_refused_answer(chain: list[BaseException], where: str) -> str:
     """An answer whose head ``http.client`` or urllib3 refuses to read, or ``""``."""
     unknown = _find(chain, http.client.UnknownProtocol)
     if unknown is not None:
-        version = str(unknown.args[0] if unknown.args else "?")[:20]
+        version = _first_arg(unknown, "?")[:20]
         return (
             f"the server answered in {version}, which requests does not speak (HTTP/1.0 and "
             "HTTP/1.1 only): is there a proxy or load balancer that should translate?"
         )
     for item in chain:
         if type(item) is http.client.HTTPException or isinstance(item, http.client.LineTooLong):
-            text = str(item.args[0] if item.args else "")
+            text = _first_arg(item)
             many = _TOO_MANY_HEADERS.search(text)
             if many:
                 return (
