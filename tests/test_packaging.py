@@ -14,6 +14,8 @@ import socket
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,21 @@ def read_until_command(stdout: object) -> list[str]:
         )
         lines.append(line)
     return lines
+
+
+@contextmanager
+def demo_sandbox(command: list[str], cwd: Path, env: dict[str, str]) -> Iterator[list[str]]:
+    """The demo sandbox started by ``command``: yields what it printed up to the pytest
+    command, then stops it and checks it ended cleanly."""
+    sandbox = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        yield read_until_command(sandbox.stdout)
+    finally:
+        sandbox.terminate()
+        _, err = sandbox.communicate(timeout=10)
+    assert sandbox.returncode == 0, err
 
 
 def pasted(lines: list[str]) -> str:
@@ -130,16 +147,8 @@ def test_the_sandbox_demo_from_a_checkout(tmp_path: Path) -> None:
         **os.environ,
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
     }
-    sandbox = subprocess.Popen(
-        [sys.executable, "-m", "pytest_seeds.cli", "sandbox", "--write-seeds", "seeds"],
-        cwd=demo,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        lines = read_until_command(sandbox.stdout)
+    command = [sys.executable, "-m", "pytest_seeds.cli", "sandbox", "--write-seeds", "seeds"]
+    with demo_sandbox(command, demo, env) as lines:
         run = subprocess.run(
             ["bash", "-c", pasted(lines)],
             cwd=elsewhere,
@@ -148,10 +157,6 @@ def test_the_sandbox_demo_from_a_checkout(tmp_path: Path) -> None:
             text=True,
             timeout=120,
         )
-    finally:
-        sandbox.terminate()
-        _, err = sandbox.communicate(timeout=10)
-    assert sandbox.returncode == 0, err
     assert lines[-1] == f"cd {demo} && pytest --seeds-dir seeds -rs\n"
     assert run.returncode == 0, run.stdout + run.stderr
     # Every seed ran or was skipped as documented, and no Swagger file went missing.

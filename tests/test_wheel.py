@@ -27,7 +27,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.test_packaging import outcomes, pasted, read_until_command, repository_seed_files
+from tests.test_packaging import demo_sandbox, outcomes, pasted, repository_seed_files
 
 pytestmark = [
     pytest.mark.wheel,
@@ -177,21 +177,8 @@ def test_a_fresh_venv_runs_the_demo_seeds_from_the_wheel(wheel: Path, tmp_path: 
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
 
     activate = f". {venv}/bin/activate && "
-    sandbox = subprocess.Popen(
-        ["bash", "-c", activate + f"exec {README_STEPS[0]}"],
-        cwd=demo,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        lines = read_until_command(sandbox.stdout)
+    with demo_sandbox(["bash", "-c", activate + f"exec {README_STEPS[0]}"], demo, env) as lines:
         seeds = run("bash", "-c", activate + pasted(lines), cwd=elsewhere, env=env)
-    finally:
-        sandbox.terminate()
-        _, err = sandbox.communicate(timeout=10)
-    assert sandbox.returncode == 0, err
     assert lines[-1] == f"cd {demo} && {README_STEPS[1]}\n"
     assert set(outcomes(seeds.stdout)) <= {"passed", "skipped"}, seeds.stdout
     assert sum(outcomes(seeds.stdout).values()) == len(list((ROOT / "seeds").glob("*.md")))
