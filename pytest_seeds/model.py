@@ -1,4 +1,5 @@
-"""Plain, typed data that a seed document becomes once, at collection."""
+"""Plain, typed data a seed document becomes: its head (front matter) at collection, its
+steps once, in the process that runs it."""
 
 from __future__ import annotations
 
@@ -147,8 +148,8 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
-class Seed:
-    """A seed document: its identity, lifecycle and executable steps."""
+class SeedHead:
+    """What collection reads of a seed, from its front matter: identity and lifecycle."""
 
     path: Path
     endpoint: str
@@ -158,6 +159,18 @@ class Seed:
     swagger: str | None = None
     status: str = ""
     skip_reason: str = ""
+
+    @property
+    def runs_as_written(self) -> bool:
+        """False for a skipped or expected-to-fail status, whose outcome pytest decides
+        before the seed runs."""
+        return self.status not in SKIP_STATUSES and self.status not in XFAIL_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class Seed(SeedHead):
+    """A seed document: its head and its executable steps."""
+
     steps: tuple[Step, ...] = ()
     no_test_request_reason: str = ""
     problem: SeedError | None = None  # found by the parser; the seed errors when it runs

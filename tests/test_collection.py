@@ -160,7 +160,7 @@ def test_a_broken_seed_is_an_error_for_that_file_alone(
     line = line_of(text, "- id: nomethod")
     result.stdout.fnmatch_lines(
         [
-            "*ERROR at setup of broken seed broken.md*",
+            "*ERROR at setup of GET /v1/broken*",  # its steps are typed when it runs
             f"broken seed {pytester.path / 'broken.md'}:{line}: step 'nomethod': 'method' is missing",
             "  hint: every step needs 'method' and 'path'",
         ]

@@ -410,10 +410,10 @@ def test_a_bug_while_reading_a_seed_fails_that_seed_alone(
     pytester.makeconftest(
         "import pytest_seeds.plugin.items as items\n"
         "build = items.build_seed\n"
-        "def flaky(document):\n"
+        "def flaky(document, *head):\n"
         "    if document.path.name == 'unlucky.md':\n"
         "        raise RecursionError('too deep')\n"
-        "    return build(document)\n"
+        "    return build(document, *head)\n"
         "items.build_seed = flaky\n"
         "def pytest_unconfigure(config):\n"
         "    items.build_seed = build\n"

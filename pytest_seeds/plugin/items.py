@@ -16,7 +16,7 @@ import pytest
 from pytest_seeds import settings as seeds_config
 from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.observer import NOTE_PREFIX, ContractObserver
-from pytest_seeds.model import SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError
+from pytest_seeds.model import SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError, SeedHead
 from pytest_seeds.output.report import CUT_OFF, failure_report, headline
 from pytest_seeds.plugin.names import item_name, split_nodeid
 from pytest_seeds.plugin.state import (
@@ -34,7 +34,7 @@ from pytest_seeds.plugin.state import (
     swagger_index,
 )
 from pytest_seeds.reading.document import Document, load_document, near_miss
-from pytest_seeds.reading.parser import build_seed, load_seed
+from pytest_seeds.reading.parser import build_seed, load_head, read_head
 from pytest_seeds.running.auth import missing_token_reason, missing_tokens
 from pytest_seeds.running.requestid import RequestIdHeader
 from pytest_seeds.running.runner import (
@@ -117,8 +117,7 @@ class SeedFile(pytest.File):
         except SeedNotCollectedWarning as warning:  # warnings are errors (-W error)
             item = self._broken(warning.error)
         except Exception as error:
-            message = f"pytest-seeds could not read this seed: {unexpected(error)}"
-            item = self._broken(SeedError(self.path, None, message, CRASH_HINT))
+            item = self._broken(_unreadable(self.path, error))
         if item is not None:
             yield item
 
@@ -135,12 +134,15 @@ class SeedFile(pytest.File):
             name = self.config.stash[REDACTOR_KEY].text(_seed_name(self.path, target))
             return SeedLintItem.from_parent(self, name=name, target=target)
         self._document = load_document(self.path)
-        seed = None if self._document is None else build_seed(self._document)
-        if seed is None:
+        if self._document is None:
             self._not_a_seed()
             return None
-        swagger_index(self.config).name(seed.swagger)  # the files a step may be looked up in
-        return SeedItem.from_parent(self, seed=seed)
+        head = read_head(self._document)
+        swagger_index(self.config).name(head.swagger)  # the files a step may be looked up in
+        # the steps are typed when the seed runs, in the process that runs it; a seed whose
+        # status decides its outcome before it runs is typed now: broken, it is an error
+        seed = None if head.runs_as_written else build_seed(self._document, head)
+        return SeedItem.from_parent(self, head=head, document=self._document, seed=seed)
 
     def _broken(self, error: SeedError) -> BrokenSeedItem:
         """A seed that cannot be read, named by its endpoint when its front matter gives one."""
@@ -153,6 +155,12 @@ class SeedFile(pytest.File):
         if told is not None:
             warning = SeedNotCollectedWarning(told)
             warnings.warn_explicit(warning, None, str(told.path), told.line or 1)
+
+
+def _unreadable(path: Path, error: Exception) -> SeedError:
+    """A seed whose reading failed unexpectedly (a bug): an error of that seed alone."""
+    message = f"pytest-seeds could not read this seed: {unexpected(error)}"
+    return SeedError(path, None, message, CRASH_HINT)
 
 
 def _seed_name(path: Path, target: Document | SeedError | None) -> str:
@@ -248,7 +256,7 @@ class SeedLintItem(pytest.Function):
         return super().repr_failure(excinfo)  # pytest.Function takes no style
 
 
-def label_marks(config: pytest.Config, seed: Seed) -> list[pytest.MarkDecorator]:
+def label_marks(config: pytest.Config, seed: SeedHead) -> list[pytest.MarkDecorator]:
     """The marks of a seed's domain and tags (each registered once per run)."""
     return [
         _label_mark(config, label) for label in dict.fromkeys([seed.domain, *seed.tags]) if label
@@ -263,11 +271,11 @@ def register_label_markers(config: pytest.Config, roots: Iterable[Path]) -> None
     for root in roots:
         for path in [root] if root.is_file() else sorted(root.rglob("*.md")):
             try:
-                seed = load_seed(path)
+                head = load_head(path)
             except SeedError:
                 continue
-            if seed is not None:
-                label_marks(config, seed)
+            if head is not None:
+                label_marks(config, head)
 
 
 def _label_mark(config: pytest.Config, label: str) -> pytest.MarkDecorator:
@@ -286,38 +294,62 @@ def _mark_name(label: str) -> str:
 
 
 class SeedItem(pytest.Function):
-    """One seed: prerequisites run in setup, Test Request steps in the call, Cleanup in teardown."""
+    """One seed: prerequisites run in setup, Test Request steps in the call, Cleanup in teardown.
 
-    def __init__(self, *, seed: Seed, **kwargs: Any) -> None:
+    Collection reads the seed's head; its steps are typed from the document read then, when
+    the seed first needs them (:attr:`seed`), so each seed's steps are parsed once per run,
+    by the process that runs it, and a broken step block is that seed's error.
+    """
+
+    def __init__(
+        self, *, head: SeedHead, document: Document, seed: Seed | None = None, **kwargs: Any
+    ) -> None:
         # the endpoint names the test everywhere (terminal, JUnit, summary): masked, the same
         # way on every xdist worker (only configured secrets and names are known this early)
-        name = kwargs["parent"].config.stash[REDACTOR_KEY].text(item_name(seed.endpoint))
+        name = kwargs["parent"].config.stash[REDACTOR_KEY].text(item_name(head.endpoint))
         super().__init__(name=name, callobj=_seed_fixtures, **kwargs)
-        self.seed = seed
+        self.head = head
+        self.document: Document | None = document  # let go once the seed is typed
+        self._seed = seed
         self.run: SeedRun | None = None
         self.missing_tokens: list[str] = []
         self.add_marker("seed")
-        for mark in label_marks(self.config, seed):
+        for mark in label_marks(self.config, head):
             self.add_marker(mark)
         if junit_allows_properties(self.config):
             self.user_properties += [
                 ("endpoint", self.name),
-                ("domain", seed.domain),
+                ("domain", head.domain),
                 ("seed", split_nodeid(self.nodeid)[0]),
             ]
-        if seed.status in SKIP_STATUSES:
-            reason = seed.skip_reason or f"the seed's status is '{seed.status}'"
+        if head.status in SKIP_STATUSES:
+            reason = head.skip_reason or f"the seed's status is '{head.status}'"
             self.add_marker(pytest.mark.skip(reason=reason))
-        elif seed.status in XFAIL_STATUSES:
-            reason = seed.skip_reason or "the seed's status is 'failed'"
+        elif head.status in XFAIL_STATUSES:
+            reason = head.skip_reason or "the seed's status is 'failed'"
             self.add_marker(pytest.mark.xfail(reason=reason, strict=False))
 
     @classmethod
     def from_parent(cls, parent: pytest.Collector, **kwargs: Any) -> SeedItem:
         return super().from_parent(parent, **kwargs)
 
+    @property
+    def seed(self) -> Seed:
+        """The typed seed, built from the collected document on first use; raises
+        :class:`SeedError` for a broken step block."""
+        if self._seed is None:
+            assert self.document is not None
+            try:
+                self._seed = build_seed(self.document, self.head)
+            except SeedError:
+                raise
+            except Exception as error:
+                raise _unreadable(self.path, error) from error
+            self.document = None
+        return self._seed
+
     def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, self.seed.line - 1, self.name
+        return self.path, self.head.line - 1, self.name
 
     def setup(self) -> None:
         if self.seed.problem is not None:  # collected, so that it errors under its endpoint
@@ -430,8 +462,10 @@ class SeedItem(pytest.Function):
                 return self.report(record)
             except Exception as problem:  # the report of one seed never stops the run
                 return self._short_report(record, problem)
+        if isinstance(error, SeedError) and self._seed is None:  # its steps did not build
+            return f"broken seed {error}"
         if isinstance(error, SeedError | SeedCrash):
-            return f"{self.seed.endpoint}: {error}"
+            return f"{self.head.endpoint}: {error}"
         return super().repr_failure(excinfo)  # pytest.Function takes no style
 
     def _short_report(self, record: StepRecord, problem: Exception) -> str:

@@ -21,7 +21,7 @@ from pytest_seeds.output import atomic
 from pytest_seeds.output import summary as seeds_summary
 from pytest_seeds.output.failuretext import FailureText
 from pytest_seeds.output.report import transcript
-from pytest_seeds.reading.parser import load_seed
+from pytest_seeds.reading.parser import load_head
 from pytest_seeds.secrets import logmask
 from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.secret import secrets_in
@@ -76,7 +76,7 @@ def _seed_report(item: SeedItem | BrokenSeedItem, call: pytest.CallInfo[None], r
         report.longrepr = item.repr_failure(call.excinfo)
     if report.skipped and isinstance(item, SeedItem) and isinstance(report.longrepr, tuple):
         # a skip raised in setup (missing token) points at the seed, not at this module
-        report.longrepr = (str(item.path), item.seed.line, report.longrepr[2])
+        report.longrepr = (str(item.path), item.head.line, report.longrepr[2])
     if report.failed and isinstance(report.longrepr, str):  # wrapped at logreport
         line = record.step.line if record else (report.location[1] or 0) + 1
         report.seeds_failure = [report.location[0], line, item.config.getoption("tbstyle", "auto")]
@@ -123,7 +123,7 @@ def _summary_data(item: SeedItem | BrokenSeedItem) -> dict[str, Any]:
         return seeds_summary.seed_data(item.location[0], f"broken seed {item.path.name}", "")
     records = item.run.records if item.run is not None else ()
     return seeds_summary.seed_data(
-        item.location[0], item.seed.endpoint, item.seed.domain, records, item.missing_tokens
+        item.location[0], item.head.endpoint, item.head.domain, records, item.missing_tokens
     )
 
 
@@ -233,14 +233,14 @@ class SeedsSummary:
             return None
         path_text, name = split_nodeid(nodeid)
         try:
-            seed = load_seed(path)
+            head = load_head(path)
         except SeedError:
             return seeds_summary.seed_data(path_text, f"broken seed {path.name}", "")
         except OSError:
-            seed = None
-        if seed is None:  # changed since: its node id still names the endpoint
+            head = None
+        if head is None:  # changed since: its node id still names the endpoint
             return seeds_summary.seed_data(path_text, endpoint_of(name or ""), "")
-        return seeds_summary.seed_data(path_text, seed.endpoint, seed.domain)
+        return seeds_summary.seed_data(path_text, head.endpoint, head.domain)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object) -> None:

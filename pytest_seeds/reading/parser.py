@@ -25,6 +25,7 @@ from pytest_seeds.model import (
     Phase,
     Seed,
     SeedError,
+    SeedHead,
     Step,
     UnknownKeyError,
 )
@@ -115,8 +116,14 @@ def load_seed(path: Path) -> Seed | None:
     return None if document is None else build_seed(document)
 
 
-def build_seed(doc: Document) -> Seed:
-    """Check a raw document and build its typed seed."""
+def load_head(path: Path) -> SeedHead | None:
+    """Read one file's head; None when it is not a seed. Raises :class:`SeedError`."""
+    document = load_document(path)
+    return None if document is None else read_head(document)
+
+
+def read_head(doc: Document) -> SeedHead:
+    """Check a document's front matter and read its head (no step is parsed)."""
     front = doc.front
     endpoint = front.get("endpoint")
     if not isinstance(endpoint, str) or not endpoint.strip():
@@ -126,28 +133,44 @@ def build_seed(doc: Document) -> Seed:
             "'endpoint' must be a non-empty string",
             _ENDPOINT_HINT,
         )
-    walked = walk(doc)
-    error = walked.first_error()  # a bad expectedOutcome is the front matter's, not a step's
+    error = front_error(doc)
     if error is not None:
         raise error
-    return Seed(
+    expected_outcome(doc)  # a bad expectedOutcome is the front matter's error, not a step's
+    return SeedHead(
         path=doc.path,
         endpoint=" ".join(endpoint.split()),
         line=doc.front_lines.get("endpoint", 1),
         domain=values.text(front.get("domain"), "'domain'"),
         tags=tuple(tag for tag in values.words(front.get("tags"), "tags") if tag),
         swagger=values.text(front.get("swagger"), "'swagger'") or None,
-        status=walked.status,
+        status=_status(doc),
         skip_reason=skip_reason(doc),
+    )
+
+
+def build_seed(doc: Document, head: SeedHead | None = None) -> Seed:
+    """Check a document and build its typed seed (``head``: its :func:`read_head`, if read)."""
+    head = read_head(doc) if head is None else head
+    walked = walk(doc)
+    error = walked.first_error()
+    if error is not None:
+        raise error
+    return Seed(
+        **{field.name: getattr(head, field.name) for field in dataclasses.fields(SeedHead)},
         steps=tuple(raw.step for raw in walked.steps if raw.step is not None),
         no_test_request_reason=walked.no_test_request_reason,
         problem=walked.status_error or walked.test_request_error,
     )
 
 
+def _status(doc: Document) -> str:
+    return _text_or_empty(doc.front.get("status")).strip().lower()
+
+
 def walk(doc: Document) -> Walk:
     """Read a document's status, expectedOutcome and steps; errors are kept, not raised."""
-    status = _text_or_empty(doc.front.get("status")).strip().lower()
+    status = _status(doc)
     status_error = None
     if status and status not in KNOWN_STATUSES:  # told on the seed's line: the item's
         status_error = SeedError(
