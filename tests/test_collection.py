@@ -359,3 +359,76 @@ def test_a_run_without_documented_operations_imports_no_heavy_module(
     result = run_seeds(pytester, *wire_args(api), "-s", subprocess=True)
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*heavy modules: none"])
+
+
+# Collection reads each seed's head (front matter); its steps are typed when it runs, in the
+# process that runs it. Any defect of a step block is then that seed's error, with its line.
+BROKEN_STEPS = {
+    "yaml": ("- id: bad\n  method: GET\n  path: [unclosed\n", "path: [unclosed"),
+    "unknown key": ("- id: bad\n  method: GET\n  path: /v1/x\n  expct: {}\n", "expct"),
+    "method": ("- id: bad\n  method: FETCH\n  path: /v1/x\n", "method: FETCH"),
+    "status": ("- id: bad\n  method: GET\n  path: /v1/x\n  expect: {status: 999}\n", "expect"),
+    "jsonpath": (
+        "- id: bad\n  method: GET\n  path: /v1/x\n  expect:\n    json:\n      '$..[(': 1\n",
+        "'$..[('",
+    ),
+    "steps type": ("steps_are: here\n", None),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN_STEPS))
+def test_a_broken_step_block_is_listed_and_errors_when_its_seed_runs(
+    pytester: pytest.Pytester, api: HTTPServer, tokens: dict, kind: str
+) -> None:
+    steps, needle = BROKEN_STEPS[kind]
+    text = seed_doc("GET /v1/broken", steps)
+    if kind == "steps type":  # a block without 'steps:': no executable Test Request
+        text = text.replace("steps:\n", "")
+    pytester.makefile(".md", broken=text, good=seed_doc("GET /v1/good"))
+    listed = run_seeds(pytester, "--collect-only", "-q")
+    listed.stdout.fnmatch_lines(["broken.md::GET /v1/broken", "good.md::GET /v1/good"])
+    assert listed.ret == pytest.ExitCode.OK
+    result = run_seeds(pytester, *wire_args(api))
+    result.assert_outcomes(passed=1, errors=1)
+    where = f"{pytester.path / 'broken.md'}:{line_of(text, needle)}" if needle else "broken.md"
+    assert where in result.stdout.str()
+    assert "Traceback" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("status", ["skip", "deprecated", "failed"])
+def test_a_broken_seed_whose_status_decides_its_outcome_is_an_error(
+    pytester: pytest.Pytester, status: str
+) -> None:
+    """Typed at collection, as its status would otherwise hide the defect (skip or xfail)."""
+    pytester.makefile(
+        ".md",
+        broken=seed_doc("GET /v1/broken", BROKEN_STEPS["method"][0], front=f"status: {status}"),
+    )
+    result = run_seeds(pytester, "--seeds-base-url=http://127.0.0.1:9")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*'FETCH' is not an HTTP method*"])
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]])
+def test_each_seeds_steps_are_typed_once_per_run(
+    pytester: pytest.Pytester, api: HTTPServer, tokens: dict, workers: list[str]
+) -> None:
+    """Every xdist worker collects every seed; only the one that runs a seed types its steps."""
+    log = pytester.path / "typed.log"
+    pytester.makeconftest(
+        "import os\n"
+        "import pytest_seeds.plugin.items as items\n"
+        "build = items.build_seed\n"
+        "def counted(document, *head):\n"
+        f"    with open({str(log)!r}, 'a') as log:\n"
+        "        log.write(document.path.name + '\\n')\n"
+        "    return build(document, *head)\n"
+        "items.build_seed = counted\n"
+        "def pytest_unconfigure(config):\n"
+        "    items.build_seed = build\n"
+    )
+    names = [f"seed_{number}" for number in range(6)]
+    pytester.makefile(".md", **{name: seed_doc(f"GET /v1/things?n={name}") for name in names})
+    result = run_seeds(pytester, *wire_args(api), *workers, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=6)
+    assert sorted(log.read_text().split()) == [f"{name}.md" for name in names]
