@@ -22,8 +22,13 @@ from typing import Any
 
 import pytest
 import urllib3
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
+from pytest_seeds.http.transport import Client, Request
+from pytest_seeds.http.wire import sent_url
+from pytest_seeds.secrets.secret import Secret
 from tests.helpers import SECRETS, echoed, run_seeds, seed_doc, sent, wire_args
 from tests.tcp_servers import capturing_server, raw_server, send
 
@@ -324,3 +329,32 @@ def test_echo_server_sees_the_part_type(
     (request,) = sent(api)
     assert request.files["doc"].content_type == "application/pdf"
     assert echoed(api)[0]["files"]["doc"]["filename"] == "scan.pdf"
+
+
+# --- the URL as sent ----------------------------------------------------------------------------
+
+_URL_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\r\n#"), max_size=12)
+
+
+@given(path=_URL_TEXT, params=st.dictionaries(_URL_TEXT, _URL_TEXT, max_size=3), secret=_URL_TEXT)
+@settings(max_examples=25, deadline=None)
+def test_the_url_shown_is_the_url_sent_and_keeps_its_secrets(
+    path: str, params: dict[str, str], secret: str
+) -> None:
+    """Transcript, curl and HAR show :func:`sent_url`: before sending, what requests would
+    send; after, what the transport did send (the request line the server read). A secret
+    query value stays a Secret on the request."""
+    query = {**params, "key": Secret(f"S3cr3t-{secret}")}
+    with capturing_server() as (url, received):
+        request = Request("GET", f"{url}/v1/{path}", params=query)
+        before = sent_url(request)
+        client = Client(timeout=5)
+        try:
+            response, _ = client.send(request)
+        finally:
+            client.close()
+    assert response.status == 200
+    assert sent_url(request) == before
+    target = received[0].split(b"\r\n", 1)[0].split(b" ")[1].decode("latin-1")
+    assert before.endswith(target)
+    assert f"S3cr3t-{secret}" not in repr(request) + str(request.sent_url)

@@ -15,7 +15,7 @@ from pytest_seeds.http import deadline
 from pytest_seeds.http.faults import body_retry_cause, describe_body_error, describe_error
 from pytest_seeds.http.lazy import LazyModule
 from pytest_seeds.http.ratelimit import RateLimiter
-from pytest_seeds.secrets.secret import Text, reveal, reveal_text
+from pytest_seeds.secrets.secret import Secret, Text, reveal, reveal_text, secrets_in
 
 if TYPE_CHECKING:
     import requests
@@ -65,6 +65,9 @@ class Request:
     json: Any = None
     form: dict[str, Text] | None = None
     files: tuple[Upload, ...] = ()
+    # the URL with its query as the transport put it on the wire (set when sent): a Secret
+    # when a secret is in it
+    sent_url: Text = field(default="", repr=False, compare=False)
 
     @property
     def has_json(self) -> bool:
@@ -198,6 +201,9 @@ class Client:
                 files=files,
             )
         )
+        parts = tuple(secrets_in([request.url, request.params]))
+        sent = prepared.url or ""
+        request.sent_url = Secret(sent, parts=parts) if parts else sent
         with self.session.send(
             prepared, timeout=self.timeout or None, allow_redirects=True, **self._settings(prepared)
         ) as raw:

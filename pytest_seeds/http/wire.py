@@ -19,6 +19,8 @@ requests = LazyModule("requests")  # imported when a URL is first built, as a se
 
 def sent_url(request: Request) -> str:
     """The URL with its query string, encoded as requests encodes it on the wire."""
+    if request.sent_url:  # sent: as the transport recorded it
+        return reveal_text(request.sent_url)
     url, params = reveal_text(request.url), reveal(request.params)
     try:
         prepared = requests.Request(request.method, url, params=params).prepare()
