@@ -186,7 +186,8 @@ def test_a_redirect_chain_counts_in_one_attempt(
         hops.append(1)
         if not stop.wait(0.3):
             connection.sendall(
-                b"HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n"
+                b"HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\n"
+                b"Connection: close\r\n\r\n"  # the next hop on a new connection, never this one
             )
         connection.close()
 

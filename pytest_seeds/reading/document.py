@@ -73,13 +73,19 @@ class Section:
 
 @dataclass
 class Document:
-    """A seed document in raw form."""
+    """A seed document in raw form; its sections are split when first read."""
 
     path: Path
     front: dict[str, Any]
     front_lines: dict[str, int]
-    sections: list[Section]
     text: str  # the whole file, newlines normalized: line n is text.split("\n")[n - 1]
+    body_at: int = 0  # where the Markdown body starts in ``text``, after the front matter
+    body_line: int = 1  # its line
+
+    @functools.cached_property
+    def sections(self) -> list[Section]:
+        """The level-2 sections of the body, with their fenced blocks."""
+        return split_sections(self.text[self.body_at :], self.body_line)
 
 
 def phase_of(heading: str) -> Phase | None:
@@ -181,10 +187,9 @@ def _with_front_matter(path: Path, text: str, rest: str) -> Document | None:
         front = None
     if isinstance(front, LineDict):
         if "endpoint" in front:
-            body = rest[close.end() + 1 :]
+            body_at = len(text) - len(rest) + close.end() + 1
             front_lines = {key: line + 1 for key, line in front.key_lines.items()}
-            sections = split_sections(body, close_line + 1)
-            return Document(path, dict(front), front_lines, sections, text)
+            return Document(path, dict(front), front_lines, text, body_at, close_line + 1)
         _misspelt_endpoint(path, front)
     elif front is not None:
         found = _WORD_LINE.search(fm)

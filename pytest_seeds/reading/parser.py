@@ -19,6 +19,7 @@ import yaml
 
 from pytest_seeds.model import (
     KNOWN_STATUSES,
+    NOT_RUN_AS_WRITTEN,
     ON_FAIL_VALUES,
     STEP_METHODS,
     FileUpload,
@@ -137,6 +138,7 @@ def read_head(doc: Document) -> SeedHead:
     if error is not None:
         raise error
     expected_outcome(doc)  # a bad expectedOutcome is the front matter's error, not a step's
+    status = _status(doc)
     return SeedHead(
         path=doc.path,
         endpoint=" ".join(endpoint.split()),
@@ -144,8 +146,8 @@ def read_head(doc: Document) -> SeedHead:
         domain=values.text(front.get("domain"), "'domain'"),
         tags=tuple(tag for tag in values.words(front.get("tags"), "tags") if tag),
         swagger=values.text(front.get("swagger"), "'swagger'") or None,
-        status=_status(doc),
-        skip_reason=skip_reason(doc),
+        status=status,
+        skip_reason=skip_reason(doc) if status in NOT_RUN_AS_WRITTEN else "",
     )
 
 
