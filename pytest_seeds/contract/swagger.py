@@ -29,6 +29,9 @@ _WILD = "\x00"  # stands for a placeholder inside a request segment
 _OBO = "x-on-behalf-of"
 
 
+_SPACE = re.compile(r"\s")  # what str.isspace() calls a space
+
+
 def split_endpoint(endpoint: object) -> tuple[str, str] | None:
     """``"PUT /a/{id}"`` -> ``("PUT", "/a/{id}")``; None when not ``METHOD /path``."""
     if not isinstance(endpoint, str):
@@ -37,7 +40,7 @@ def split_endpoint(endpoint: object) -> tuple[str, str] | None:
     if len(parts) != 2 or parts[0].upper() not in SPEC_METHODS:
         return None
     path = parts[1].strip()
-    if not path.startswith("/") or any(c.isspace() for c in path):
+    if not path.startswith("/") or _SPACE.search(path):
         return None
     return parts[0].upper(), path
 
@@ -304,6 +307,7 @@ class SwaggerIndex:
         self._named: dict[str, None] = {}  # front-matter refs of the collected seeds, in order
         self._named_trie: _Trie | None = None
         self._has_specs: bool | None = None
+        self._resolved: dict[str, Path | None] = {}
 
     def name(self, ref: object) -> None:
         """Note a seed's front-matter ``swagger`` value (at collection; nothing is read).
@@ -326,6 +330,12 @@ class SwaggerIndex:
         if not isinstance(ref, str) or not ref.strip():
             return None
         ref = ref.strip()
+        with self._lock:  # once per ref: the files do not change during a run
+            if ref not in self._resolved:
+                self._resolved[ref] = self._resolve(ref)
+            return self._resolved[ref]
+
+    def _resolve(self, ref: str) -> Path | None:
         path = Path(ref)
         if path.is_absolute():
             if path.exists() or self.root is None or "swagger" not in path.parts[1:]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_seeds.model import CHECK_OPS, JSON_TYPES, Check, Condition, Poll, did_you_mean
-from pytest_seeds.reading import schema
+from pytest_seeds.reading import jsonpath, schema
 from pytest_seeds.reading.values import BadValue, describe, json_value
 
 NUMERIC_OPS = ("gt", "gte", "lt", "lte")
@@ -107,11 +107,8 @@ def checks(expect: Mapping[str, Any], where: str = "expect") -> tuple[Check, ...
 def _check_jsonpath(path: str, name: str, line: int) -> None:
     if not path.strip().startswith("$"):
         raise BadValue(f"'{name}': '{path}' is not a JSONPath", "start it with $: $.data.id", line)
-    # imported here: only seeds that check their answers by JSONPath pay for jsonpath-ng
-    from jsonpath_ng.ext.parser import parse
-
     try:
-        parse(path.strip())
+        jsonpath.parse(path.strip())
     except Exception as error:  # jsonpath-ng raises several kinds
         raise BadValue(
             f"'{name}': '{path}' is not valid JSONPath: {error}", "$.data.items[0].id", line

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_seeds.reading import jsonpath
+
 _NTH_AFTER_FILTER = re.compile(r"^(.*\[\?\(.*\)\])\[(-?\d+)\](.*)$")
 _FALLBACK = re.compile(r"""^(.*?)\s*\|\|\s*('[^']*'|"[^"]*"|[^\s'"()\[\]]+)\s*$""")
 _FIRST = re.compile(r"^(.*?)\s*\|\s*\[0\]\s*$")
@@ -62,10 +64,9 @@ def compile_query(expression: str) -> Query:
 def _compile(text: str, expression: str) -> Any:
     # jsonpath-ng is imported by the first extract compiled: lint, or a seed run
     from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
-    from jsonpath_ng.ext.parser import parse as _parse
 
     try:
-        return _parse(text)
+        return jsonpath.parse(text)
     except (
         JsonPathLexerError,
         JsonPathParserError,
