@@ -2,8 +2,10 @@
 
 Both whole processes load only pytest-seeds; lint reads every step, checks templates,
 the Swagger operation and JSON Schemas, so it is expected to cost more than collecting.
-Lint findings (the copies' endpoints are not in any Swagger file) fail their items: exit
-code 1 is accepted. Target: lint CPU <= 1.5x collection CPU.
+Lint gets what the seeds were written against: the repository's copies its Swagger files
+and the sandbox's template values (so they pass lint, as the repository's seeds do), the
+corpus copies the corpus's Swagger root (their findings are real: exit code 1 is
+accepted). Target: lint CPU <= 1.5x collection CPU.
 
 Usage: ``python benchmarks/lint.py [--n 1000] [--rounds 3] [--source repo|corpus]``.
 """
@@ -11,10 +13,13 @@ Usage: ``python benchmarks/lint.py [--n 1000] [--rounds 3] [--source repo|corpus
 from __future__ import annotations
 
 import argparse
+import shutil
 
 import harness
-from generate import SOURCES, write_seeds
+from generate import CORPUS, REPO_SEEDS, SOURCES, write_seeds
 from harness import SEEDS
+
+from pytest_seeds.sandbox import DEMO_PARAMS
 
 LINT = "seeds --seeds-lint"
 COLLECT = "seeds --collect-only"
@@ -28,10 +33,24 @@ def main() -> None:
     args = parser.parse_args()
     with harness.seed_folder() as folder:
         write_seeds(folder / "seeds", args.n, source=args.source)
-        env = harness.pytest_env()
+        # what the seeds were written against: their Swagger files and template values
+        if args.source == "repo":
+            shutil.copytree(REPO_SEEDS / "swagger", folder / "seeds" / "swagger")
+            root = folder / "seeds"
+        else:
+            root = CORPUS.parent
+        values = {f"SEEDS_PARAM_{name.upper()}": str(value) for name, value in DEMO_PARAMS.items()}
+        env = harness.pytest_env(**values)
         variants = {
             LINT: harness.pytest_run(
-                SEEDS, folder, env, " in ", "-q", "--seeds-lint", codes=(0, 1)
+                SEEDS,
+                folder,
+                env,
+                " in ",
+                "-q",
+                "--seeds-lint",
+                f"--seeds-swagger-root={root}",
+                codes=(0, 1),
             ),
             COLLECT: harness.pytest_run(
                 SEEDS, folder, env, f"{args.n} tests collected", "--collect-only", "-q"

@@ -135,9 +135,14 @@ class SchemaBook:
         uri = file_uri(path)
         with self._lock:
             if uri not in self._resources:
-                self._resources[uri] = _as_resource(document)
-                self._registry = self._registry.with_resource(uri, self._resources[uri])
+                self._register(uri, _as_resource(document))
         return uri
+
+    def _register(self, uri: str, resource: referencing.Resource) -> None:
+        """Keep a resource, and put it, crawled, in the registry the next validators get: a
+        registry that lacks a document crawls every resource it holds on each lookup."""
+        self._resources[uri] = resource
+        self._registry = self._registry.with_resource(uri, resource).crawl()
 
     def _resource(self, uri: str) -> referencing.Resource:
         """The resource of a spec file (read on first use); LookupError if unusable."""
@@ -149,7 +154,7 @@ class SchemaBook:
                 document = read_spec_document(Path(url2pathname(unquote(parts.path))))
                 if isinstance(document, SpecProblem):
                     raise LookupError(f"{document.path}: {document.message}")
-                self._resources[uri] = _as_resource(document)
+                self._register(uri, _as_resource(document))
             return self._resources[uri]
 
     def locate(self, uri: str, *keys: str) -> tuple[str, Any] | None:

@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -139,6 +139,7 @@ class SpecProblem:
     message: str
 
 
+@lru_cache(maxsize=4096)  # seeds and their steps look up the same few paths again and again
 def _segments(path: str) -> tuple[str, ...]:
     """Split a path into non-empty segments, placeholders replaced by ``_WILD``."""
     path = _PLACEHOLDER.sub(_WILD, path)
