@@ -250,14 +250,14 @@ def shortfall(ledger: Mapping[str, Any], minimum: float) -> str | None:
     """Why the ledger misses ``--seeds-coverage-min`` (a percentage), or None when it meets it."""
     totals = ledger["totals"]
     whole, covered = totals["operations"], totals["covered"]
-    if whole and covered * 100 >= minimum * whole:
+    if covered * 100 >= minimum * whole and (whole or not minimum):
         return None
     if not whole:
         return f"no documented operation under the Swagger root: {minimum:g}% cannot be reached"
     needed = -(-minimum * whole // 100) - covered  # operations that would reach the minimum
     return (
         f"{covered} of {whole} operations covered ({totals['percent']}%), below the minimum "
-        f"of {minimum:g}%: {needed:.0f} more operation{'s' if needed != 1 else ''} need a seed"
+        f"of {minimum:g}%: {needed:.0f} more operation{'s need' if needed != 1 else ' needs'} a seed"
     )
 
 

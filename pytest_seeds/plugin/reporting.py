@@ -61,18 +61,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     What the plugin adds to a report never breaks it: should a part fail, it is left out.
     """
     report = yield
+    try:  # before the seed's report lets its run go
+        hits = seeds_coverage.report_data(item, call.when)
+    except Exception as error:  # the report stays pytest's own, with a note
+        report.sections.append(("seed coverage", f"could not be completed: {error!r}"))
+    else:
+        if hits is not None:
+            report.seeds_coverage = _masked(hits, item.config.stash[REDACTOR_KEY])
     if isinstance(item, SeedItem | BrokenSeedItem):
         try:
             _seed_report(item, call, report)
         except Exception as error:  # the report stays pytest's own, with a note
             report.sections.append(("seed report", f"could not be completed: {error!r}"))
-    try:
-        hits = seeds_coverage.report_data(item, call.when)
-    except Exception as error:  # the seed's own report stays whole
-        report.sections.append(("seed coverage", f"could not be completed: {error!r}"))
-    else:
-        if hits is not None:
-            report.seeds_coverage = _masked(hits, item.config.stash[REDACTOR_KEY])
     return report
 
 
