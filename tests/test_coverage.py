@@ -148,7 +148,8 @@ def test_the_ledger_says_which_seed_exercised_each_operation_and_how_it_ended(
     }
     table = (project / "out" / "coverage.md").read_text()
     assert table == markdown(ledger)
-    assert "| things | GET | `/v1/status/{code}` | `things/api.json` | 200, **404** |" in table
+    row = "| things | GET | `/v1/status/{code}` | `things/api.json` | 200, **404** | `seeds/status.md` test 404 passed |"
+    assert row in table.splitlines()
 
 
 def test_serial_and_xdist_runs_write_the_same_ledger(
@@ -211,22 +212,25 @@ def test_baseline_gate_names_the_operations_that_lost_their_seed(
 def test_lint_mode_counts_what_the_steps_mean_to_send(
     pytester: pytest.Pytester, project: Path
 ) -> None:
+    stepless = seed_doc("DELETE /v1/things/{id}", None, front=SWAGGER)  # no Test Request
+    (project / "seeds" / "stepless.md").write_text(stepless)
     result = run(pytester, None, "--seeds-lint", "--seeds-coverage=lint.json")
-    result.assert_outcomes(passed=3)
-    result.stdout.fnmatch_lines(["operations covered: 4 of 5 (80.0%), by design (--seeds-lint)"])
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(["operations covered: 5 of 5 (100.0%), by design (--seeds-lint)"])
     ledger = ledger_of(project / "lint.json")
     assert ledger["mode"] == "lint"
-    assert seeds_by_operation(ledger)["GET /v1/status/{code}"] == [
-        ("seeds/status.md", "test", 404, "designed")
-    ]
+    by_operation = seeds_by_operation(ledger)
+    assert by_operation["GET /v1/status/{code}"] == [("seeds/status.md", "test", 404, "designed")]
     # a skipped seed's steps are read by lint all the same
-    assert seeds_by_operation(ledger)["GET /v1/things/{id}"] == [
-        ("seeds/thing_skip.md", "test", 200, "designed")
+    assert by_operation["GET /v1/things/{id}"] == [("seeds/thing_skip.md", "test", 200, "designed")]
+    # a seed without a readable step names its endpoint
+    assert by_operation["DELETE /v1/things/{id}"] == [
+        ("seeds/stepless.md", "test", None, "designed")
     ]
     xdist = run(
         pytester, None, "--seeds-lint", "--seeds-coverage=lint2.json", "-n", "2", subprocess=True
     )
-    xdist.assert_outcomes(passed=3)
+    xdist.assert_outcomes(passed=3, failed=1)
     assert ledger_of(project / "lint2.json") == ledger
 
 

@@ -62,6 +62,21 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _by_seed(entries: list[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """A ledger's seed entries grouped by seed, role and outcome (the ledger's order)."""
+    groups: dict[tuple[str, str, str], list[Mapping[str, Any]]] = {}
+    for entry in entries:
+        groups.setdefault((entry["seed"], entry["role"], entry["outcome"]), []).append(entry)
+    return list(groups.values())
+
+
+def _seed_cell(entries: list[Mapping[str, Any]]) -> str:
+    """```seed` test 200, 404 passed``: one seed in one role, with its statuses."""
+    first = entries[0]
+    statuses = ", ".join(str(e["status"]) for e in entries if e["status"] is not None)
+    return f"`{_cell(first['seed'])}` {first['role']} {statuses + ' ' if statuses else ''}{first['outcome']}"
+
+
 def markdown(ledger: Mapping[str, Any]) -> str:
     """The ledger as Markdown: totals, a row per domain, a row per operation, unmatched steps."""
     totals, run = ledger["totals"], ledger["mode"] == "run"
@@ -92,12 +107,7 @@ def markdown(ledger: Mapping[str, Any]) -> str:
             f"**{status}**" if status in op["covered_statuses"] else status
             for status in op["statuses"]
         )
-        seeds = "<br>".join(
-            f"`{_cell(s['seed'])}` {s['role']}"
-            + (f" {s['status']}" if s["status"] is not None else "")
-            + f" {s['outcome']}"
-            for s in op["seeds"]
-        )
+        seeds = "<br>".join(_seed_cell(entries) for entries in _by_seed(op["seeds"]))
         out.append(
             f"| {_cell(op['domain'])} | {op['method']} | `{_cell(op['path'])}` "
             f"| `{_cell(op['spec'])}` | {statuses or '—'} | {seeds or '—'} |"

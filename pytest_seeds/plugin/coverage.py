@@ -41,7 +41,8 @@ def report_data(item: pytest.Item, when: str) -> dict[str, Any] | None:
     A run: the steps that got an answer, with its status, on the setup and teardown reports
     (the teardown's, made last, holds every step); a seed that sent nothing (skipped by its
     ``status``, for want of a token...) names its front-matter endpoint, without a status.
-    Lint: every step with each status it expects, on the call report.
+    Lint: every step with each status it expects, on the call report; a seed without a
+    readable step names its front-matter endpoint.
     """
     if not wanted(get_settings(item.config)):
         return None
@@ -55,14 +56,14 @@ def report_data(item: pytest.Item, when: str) -> dict[str, Any] | None:
             answered = [(r.step, r.status) for r in records if r.status is not None]
             hits = coverage.seed_hits(index, seed.swagger, seed.endpoint, answered)
     elif isinstance(item, SeedLintItem) and when == "call" and isinstance(item.target, Document):
-        swagger, endpoint = item.target.front.get("swagger"), item.target.front.get("endpoint")
+        front = item.target.front
+        swagger = front["swagger"] if isinstance(front.get("swagger"), str) else None
+        endpoint = front["endpoint"] if isinstance(front.get("endpoint"), str) else ""
         expected = [(step, status) for step in item.designed for status in step.expect_status]
-        hits = coverage.seed_hits(
-            index,
-            swagger if isinstance(swagger, str) else None,
-            endpoint if isinstance(endpoint, str) else "",
-            expected,
-        )
+        if not expected:
+            hits = coverage.endpoint_hits(index, swagger, endpoint)
+        else:
+            hits = coverage.seed_hits(index, swagger, endpoint, expected)
     else:
         return None
     return {"seed": item.location[0], **hits}
