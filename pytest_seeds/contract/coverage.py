@@ -73,10 +73,12 @@ def documented_operations(index: SwaggerIndex) -> list[dict[str, Any]]:
     return found
 
 
-def _operation(
-    index: SwaggerIndex, swagger: str | None, method: str, path: str
+def _endpoint_operation(
+    index: SwaggerIndex, swagger: str | None, endpoint: str
 ) -> Operation | None:
-    return index.find_anywhere(method, path, swagger)
+    """The operation of a seed's front-matter endpoint (``METHOD /path``), if documented."""
+    own = split_endpoint(endpoint)
+    return index.find_anywhere(*own, swagger) if own is not None else None
 
 
 def seed_hits(
@@ -91,12 +93,11 @@ def seed_hits(
     ``steps``: each step with the status answered (a run) or expected (lint). A step is
     looked up in the seed's own ``swagger`` file first, then in every spec under the root.
     """
-    own = split_endpoint(endpoint)
-    target = _operation(index, swagger, *own) if own is not None else None
+    target = _endpoint_operation(index, swagger, endpoint)
     hits: list[dict[str, Any]] = []
     unmatched: list[dict[str, Any]] = []
     for step, status in steps:
-        op = _operation(index, swagger, step.method, step.path)
+        op = index.find_anywhere(step.method, step.path, swagger)
         if op is None:
             unmatched.append({"method": step.method, "path": step.path})
             continue
@@ -107,11 +108,10 @@ def seed_hits(
 
 def endpoint_hits(index: SwaggerIndex, swagger: str | None, endpoint: str) -> dict[str, Any]:
     """The hits of a seed that sent nothing (skipped): its front-matter endpoint, no status."""
-    own = split_endpoint(endpoint)
-    op = _operation(index, swagger, *own) if own is not None else None
+    op = _endpoint_operation(index, swagger, endpoint)
     if op is not None:
         return {"operations": [_hit(index, op, None, "test")], "unmatched": []}
-    method, path = own or ("", endpoint)
+    method, path = split_endpoint(endpoint) or ("", endpoint)
     return {"operations": [], "unmatched": [{"method": method, "path": path}]}
 
 
