@@ -256,6 +256,29 @@ class Settings:
         None,
         "file to write the run summary into as JSON",
     )
+    coverage: Path | None = _setting(
+        "--seeds-coverage",
+        "SEEDS_COVERAGE",
+        "path",
+        None,
+        "file to write the API coverage ledger into as JSON (which seeds exercise each documented "
+        "operation), with a Markdown table beside it (suffix .md)",
+    )
+    coverage_min: float | None = _setting(
+        "--seeds-coverage-min",
+        "SEEDS_COVERAGE_MIN",
+        "float",
+        None,
+        "fail the run when fewer than this percentage of the documented operations have a seed",
+    )
+    coverage_baseline: Path | None = _setting(
+        "--seeds-coverage-baseline",
+        "SEEDS_COVERAGE_BASELINE",
+        "path",
+        None,
+        "a ledger of an earlier run (--seeds-coverage): fail the run when an operation a seed "
+        "covered there has none now",
+    )
     env: str | None = _setting(
         "--seeds-env",
         "SEEDS_ENV",

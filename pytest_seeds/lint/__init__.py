@@ -19,12 +19,12 @@ from pytest_seeds.lint.front import front_matter_findings
 from pytest_seeds.lint.steps import step_findings
 from pytest_seeds.lint.swagger import root_finding, swagger_findings
 from pytest_seeds.lint.templates import template_findings
-from pytest_seeds.model import SeedError
+from pytest_seeds.model import SeedError, Step
 from pytest_seeds.reading.document import Document, load_document
 from pytest_seeds.reading.parser import walk
 from pytest_seeds.running.templating import BUILTIN_NAMES
 
-__all__ = ["ERROR", "RULES", "WARNING", "Finding", "check", "read", "root_finding"]
+__all__ = ["ERROR", "RULES", "WARNING", "Finding", "check", "examine", "read", "root_finding"]
 
 
 def read(path: Path) -> Document | SeedError | None:
@@ -45,17 +45,29 @@ def check(
     """Every finding of one seed, in line order; ``names`` are the configured template values,
     ``max_sleep`` the run's longest sleep in seconds (``--seeds-max-sleep``), ``token_types``
     the token types configured besides the built-in ones (``auth: types:``)."""
+    return examine(target, names, contract, max_sleep, token_types)[0]
+
+
+def examine(
+    target: Document | SeedError,
+    names: Collection[str],
+    contract: Contract,
+    max_sleep: float = 30.0,
+    token_types: Collection[str] = (),
+) -> tuple[list[Finding], list[Step]]:
+    """:func:`check`'s findings, and the steps that could be read, in the order they run
+    (what the seed means to send: the coverage ledger by design)."""
     if isinstance(target, SeedError):
-        return [from_error(target, "unreadable")]
+        return [from_error(target, "unreadable")], []
     walked = walk(target)
     findings = front_matter_findings(target, walked, token_types)
     step_problems, steps = step_findings(target, walked, max_sleep, token_types)
     findings += step_problems
     findings += template_findings(target.path, steps, frozenset(names) | BUILTIN_NAMES)
     endpoint = split_endpoint(target.front.get("endpoint"))
+    built = [raw.step for raw in steps if raw.step is not None]
     if endpoint is not None:
-        built = [raw.step for raw in steps if raw.step is not None]
         findings += swagger_findings(target, endpoint, built, contract.index)
         examples = check_examples(target, contract, built)
         findings += [Finding(e.rule, e.path, e.line, e.message, e.hint) for e in examples]
-    return sorted(findings, key=lambda finding: finding.line or 0)
+    return sorted(findings, key=lambda finding: finding.line or 0), built

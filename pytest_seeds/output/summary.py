@@ -89,6 +89,10 @@ class RunSummary:
         entry = self._seeds.get(nodeid)
         return dict(entry.phases) if entry is not None else {}
 
+    def outcome(self, nodeid: str) -> str:
+        """A reported test id's outcome, as the summary counts it."""
+        return self._seeds[nodeid].outcome
+
     def unnamed(self) -> list[str]:
         """Test ids reported without seed data: other tests, or seeds whose worker died first."""
         return [nodeid for nodeid, entry in self._seeds.items() if entry.data is None]

@@ -19,7 +19,9 @@ import pytest
 
 from pytest_seeds import settings as seeds_config
 from pytest_seeds.model import Seed, Step
+from pytest_seeds.plugin import coverage as seeds_coverage
 from pytest_seeds.plugin import selection
+from pytest_seeds.plugin.coverage import SeedsCoverage
 from pytest_seeds.plugin.items import SeedFile, register_label_markers, step_observers
 from pytest_seeds.plugin.names import SeedNodeIds
 from pytest_seeds.plugin.reporting import (
@@ -148,7 +150,11 @@ def _take_part(config: pytest.Config, settings: seeds_config.Settings, redactor:
     )
     config.pluginmanager.register(SeedNodeIds(config), "seeds-node-ids")
     if not hasattr(config, "workerinput"):
-        config.pluginmanager.register(SeedsSummary(config, settings), "seeds-summary")
+        summary = SeedsSummary(config, settings)
+        config.pluginmanager.register(summary, "seeds-summary")
+        if seeds_coverage.wanted(settings):
+            ledger = SeedsCoverage(config, settings, summary.runs)
+            config.pluginmanager.register(ledger, seeds_coverage.PLUGIN_NAME)
 
 
 # --- fixtures -------------------------------------------------------------------------------

@@ -16,7 +16,15 @@ import pytest
 from pytest_seeds import settings as seeds_config
 from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.observer import NOTE_PREFIX, ContractObserver
-from pytest_seeds.model import SKIP_STATUSES, XFAIL_STATUSES, Phase, Seed, SeedError, SeedHead
+from pytest_seeds.model import (
+    SKIP_STATUSES,
+    XFAIL_STATUSES,
+    Phase,
+    Seed,
+    SeedError,
+    SeedHead,
+    Step,
+)
 from pytest_seeds.output.report import CUT_OFF, failure_report, headline
 from pytest_seeds.plugin.names import item_name, split_nodeid
 from pytest_seeds.plugin.state import (
@@ -215,6 +223,7 @@ class SeedLintItem(pytest.Function):
     def __init__(self, *, name: str, target: Document | SeedError, **kwargs: Any) -> None:
         super().__init__(name=name, callobj=_lint_fixtures, **kwargs)
         self.target = target
+        self.designed: list[Step] = []  # the steps lint could read: the ledger by design
         self.add_marker("seed")
 
     def runtest(self) -> None:
@@ -223,7 +232,7 @@ class SeedLintItem(pytest.Function):
         params = cast(dict[str, Any], self.funcargs["seeds_params"])
         settings = get_settings(self.config)
         try:
-            findings = seeds_lint.check(
+            findings, self.designed = seeds_lint.examine(
                 self.target,
                 params,
                 contract(self.config),

@@ -33,6 +33,7 @@ except ImportError:  # pytest-html is optional
     html_extras = None
 
 
+from pytest_seeds.plugin import coverage as seeds_coverage
 from pytest_seeds.plugin.items import (
     BrokenSeedItem,
     SeedCrash,
@@ -60,6 +61,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     What the plugin adds to a report never breaks it: should a part fail, it is left out.
     """
     report = yield
+    try:  # before the seed's report lets its run go
+        hits = seeds_coverage.report_data(item, call.when)
+    except Exception as error:  # the report stays pytest's own, with a note
+        report.sections.append(("seed coverage", f"could not be completed: {error!r}"))
+    else:
+        if hits is not None:
+            report.seeds_coverage = _masked(hits, item.config.stash[REDACTOR_KEY])
     if isinstance(item, SeedItem | BrokenSeedItem):
         try:
             _seed_report(item, call, report)
@@ -298,16 +306,22 @@ class SeedsSummary:
                 terminalreporter.write_line(text)
         if self.result is None:
             return
-        if self.result["totals"]["seeds"]:
-            lines = seeds_summary.lines(self.result, terminalreporter.verbosity)
-            if terminalreporter.verbosity >= 0:
-                terminalreporter.write_sep("=", "seeds summary")
-            for line in lines:
-                terminalreporter.write_line(line)
+        verbosity = terminalreporter.verbosity
+        ledger = self.config.pluginmanager.get_plugin(seeds_coverage.PLUGIN_NAME)
+        lines = (
+            seeds_summary.lines(self.result, verbosity) if self.result["totals"]["seeds"] else []
+        )
+        lines += ledger.lines(verbosity) if ledger is not None else []
+        if lines and verbosity >= 0:
+            terminalreporter.write_sep("=", "seeds summary")
+        for line in lines:
+            terminalreporter.write_line(line)
         for alert in self.alerts:
             terminalreporter.write_line(
                 alert, red=self.failed_run, yellow=not self.failed_run, bold=True
             )
+        for failure in ledger.failures if ledger is not None else ():
+            terminalreporter.write_line(failure, red=True, bold=True)
 
     def _interrupted(self) -> Iterator[str]:
         """The report of each seed a Ctrl-C stopped in the middle of a step."""

@@ -1,0 +1,287 @@
+"""The API coverage ledger: which seeds exercise each documented operation, with what outcome.
+
+Pytest-free. A worker turns one seed's steps into plain *hits* (:func:`seed_hits`): the
+documented operation each step reached (spec, method, path template), the status answered
+(a run) or expected (lint), and its role (``test``: a Test Request step calling the seed's
+own endpoint; ``step``: any other). One process then builds the ledger
+(:func:`build_ledger`) from every operation under the Swagger root
+(:func:`documented_operations`) and the seeds' hits with their outcomes;
+:func:`merge_ledgers` joins the ledgers of several runs (shards) into the one a single run
+would have made.
+
+An operation is *covered* when at least one seed entry names it (whatever its outcome); a
+documented status is covered when a seed entry's status falls under it (exact, ``2XX``
+range, then ``default``, as the contract checks choose a response).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pytest_seeds.contract.checks import status_key
+from pytest_seeds.contract.swagger import Operation, SwaggerIndex, split_endpoint
+from pytest_seeds.model import Phase, Step
+
+FORMAT = "pytest-seeds coverage 1"
+MODES = ("run", "lint")
+DESIGNED = "designed"  # the outcome of every seed in a lint ledger
+NO_DOMAIN = "(no domain)"
+_KEY = ("spec", "method", "path")
+
+
+def spec_name(index: SwaggerIndex, spec: Path) -> str:
+    """A spec file as the ledger names it: its path under the Swagger root, ``/`` separated."""
+    if index.root is not None and spec.is_relative_to(index.root):
+        return spec.relative_to(index.root).as_posix()
+    return spec.as_posix()
+
+
+def spec_domain(spec: str) -> str:
+    """The folder of a spec after its last ``swagger`` folder, else its first folder.
+
+    ``swagger/scheduling/legacy/a.json`` -> ``scheduling``; ``sales/b.yaml`` -> ``sales``;
+    a spec with no such folder (``swagger/api.json``) has :data:`NO_DOMAIN`.
+    """
+    folders = spec.split("/")[:-1]
+    if "swagger" in folders:
+        folders = folders[len(folders) - folders[::-1].index("swagger") :]
+    return folders[0] if folders else NO_DOMAIN
+
+
+def documented_operations(index: SwaggerIndex) -> list[dict[str, Any]]:
+    """Every operation of every spec file under the root, with its documented statuses."""
+    found = []
+    for spec in index.specs():
+        name = spec_name(index, spec.path)
+        for op in spec.operations:
+            responses = op.operation.get("responses")
+            statuses = (
+                sorted(str(key) for key in responses) if isinstance(responses, Mapping) else []
+            )
+            found.append(
+                {
+                    "spec": name,
+                    "method": op.method,
+                    "path": op.template,
+                    "domain": spec_domain(name),
+                    "statuses": statuses,
+                }
+            )
+    return found
+
+
+def _endpoint_operation(
+    index: SwaggerIndex, swagger: str | None, endpoint: str
+) -> Operation | None:
+    """The operation of a seed's front-matter endpoint (``METHOD /path``), if documented."""
+    own = split_endpoint(endpoint)
+    return index.find_anywhere(*own, swagger) if own is not None else None
+
+
+def seed_hits(
+    index: SwaggerIndex,
+    swagger: str | None,
+    endpoint: str,
+    steps: Iterable[tuple[Step, int | None]],
+) -> dict[str, list[dict[str, Any]]]:
+    """The operations one seed's steps reached (``operations``) and the steps no documented
+    operation matches (``unmatched``); plain JSON, for a test report.
+
+    ``steps``: each step with the status answered (a run) or expected (lint). A step is
+    looked up in the seed's own ``swagger`` file first, then in every spec under the root.
+    """
+    target = _endpoint_operation(index, swagger, endpoint)
+    hits: list[dict[str, Any]] = []
+    unmatched: list[dict[str, Any]] = []
+    for step, status in steps:
+        op = index.find_anywhere(step.method, step.path, swagger)
+        if op is None:
+            unmatched.append({"method": step.method, "path": step.path})
+            continue
+        role = "test" if step.phase is Phase.TEST and op == target else "step"
+        hits.append(_hit(index, op, status, role))
+    return {"operations": _unique(hits), "unmatched": _unique(unmatched)}
+
+
+def endpoint_hits(index: SwaggerIndex, swagger: str | None, endpoint: str) -> dict[str, Any]:
+    """The hits of a seed that sent nothing (skipped): its front-matter endpoint, no status."""
+    op = _endpoint_operation(index, swagger, endpoint)
+    if op is not None:
+        return {"operations": [_hit(index, op, None, "test")], "unmatched": []}
+    method, path = split_endpoint(endpoint) or ("", endpoint)
+    return {"operations": [], "unmatched": [{"method": method, "path": path}]}
+
+
+def _hit(index: SwaggerIndex, op: Operation, status: int | None, role: str) -> dict[str, Any]:
+    spec = spec_name(index, op.spec)
+    return {"spec": spec, "method": op.method, "path": op.template, "status": status, "role": role}
+
+
+def _unique(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Entries once each (equal when every key is), in a stable order."""
+    found = {json.dumps(entry, sort_keys=True): dict(entry) for entry in entries}
+    return [found[key] for key in sorted(found)]
+
+
+def _seed_order(entry: Mapping[str, Any]) -> tuple[Any, ...]:
+    status = entry["status"]
+    return (entry["seed"], entry["role"], status is None, status or 0, entry["outcome"])
+
+
+def build_ledger(
+    operations: Iterable[Mapping[str, Any]],
+    seeds: Iterable[Mapping[str, Any]],
+    mode: str,
+) -> dict[str, Any]:
+    """The ledger of one run from :func:`documented_operations` and, for each seed, a mapping
+    with ``seed`` (its location), ``outcome`` and its :func:`seed_hits`.
+
+    A hit on an operation that is not under the root (a seed's own file elsewhere) is
+    listed with the unmatched steps.
+    """
+    ops = {_key(op): {**op, "seeds": []} for op in operations}
+    unmatched: list[dict[str, Any]] = []
+    for seed in seeds:
+        who, outcome = seed["seed"], seed["outcome"]
+        for hit in seed.get("operations", ()):
+            entry = {"seed": who, "role": hit["role"], "status": hit["status"], "outcome": outcome}
+            op = ops.get(_key(hit))
+            if op is not None:
+                op["seeds"].append(entry)
+            else:
+                unmatched.append({"seed": who, "method": hit["method"], "path": hit["path"]})
+        unmatched += [{"seed": who, **step} for step in seed.get("unmatched", ())]
+    return _finished(mode, ops.values(), unmatched)
+
+
+def merge_ledgers(ledgers: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One ledger from several (the shards of a run): operations joined by spec, method and
+    path, their seed entries and the unmatched steps joined, every total computed again.
+
+    Order-independent and idempotent; merging the ledgers of a split run gives the ledger of
+    the whole. Raises ValueError for no ledger, another format, or run and lint ledgers mixed.
+    """
+    if not ledgers:
+        raise ValueError("no coverage ledger to merge")
+    modes = set()
+    ops: dict[tuple[str, str, str], dict[str, Any]] = {}
+    unmatched: list[dict[str, Any]] = []
+    for ledger in ledgers:
+        check_format(ledger)
+        modes.add(ledger["mode"])
+        for op in ledger["operations"]:
+            known = ops.setdefault(_key(op), {**op, "seeds": []})
+            known["seeds"] += op["seeds"]
+        unmatched += ledger["unmatched"]
+    if len(modes) > 1:
+        raise ValueError("cannot merge a run ledger with a lint ledger (--seeds-lint)")
+    return _finished(modes.pop(), ops.values(), unmatched)
+
+
+def check_format(ledger: object) -> None:
+    """Raise ValueError unless ``ledger`` is a ledger of this format."""
+    if not isinstance(ledger, Mapping) or ledger.get("format") != FORMAT:
+        found = ledger.get("format") if isinstance(ledger, Mapping) else type(ledger).__name__
+        raise ValueError(f"not a coverage ledger of format '{FORMAT}' (format: {found!r})")
+    if ledger.get("mode") not in MODES or not all(
+        isinstance(ledger.get(key), list) for key in ("operations", "unmatched")
+    ):
+        raise ValueError(
+            "a coverage ledger needs 'mode' (run or lint), 'operations' and 'unmatched'"
+        )
+
+
+def _key(op: Mapping[str, Any]) -> tuple[str, str, str]:
+    return (op["spec"], op["method"], op["path"])
+
+
+def _finished(
+    mode: str, operations: Iterable[Mapping[str, Any]], unmatched: Iterable[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The ledger in its one canonical form: sorted, without duplicates, totals computed."""
+    ops = []
+    for op in sorted(operations, key=lambda op: (op["spec"], op["path"], op["method"])):
+        seeds = sorted(_unique(op["seeds"]), key=_seed_order)
+        documented = {status: None for status in op["statuses"]}
+        answered = {status_key(documented, s["status"]) for s in seeds if s["status"] is not None}
+        covered = [status for status in op["statuses"] if status in answered]
+        ops.append({**op, "seeds": seeds, "covered_statuses": covered})
+    domains: dict[str, list[dict[str, Any]]] = {}
+    for op in ops:
+        domains.setdefault(op["domain"], []).append(op)
+    return {
+        "format": FORMAT,
+        "mode": mode,
+        "operations": ops,
+        "unmatched": sorted(_unique(unmatched), key=lambda u: (u["seed"], u["path"], u["method"])),
+        "totals": _totals(ops, statuses=True),
+        "domains": {name: _totals(domains[name]) for name in sorted(domains)},
+    }
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def _totals(ops: Sequence[Mapping[str, Any]], statuses: bool = False) -> dict[str, Any]:
+    covered = sum(1 for op in ops if op["seeds"])
+    passing = sum(1 for op in ops if any(s["outcome"] == "passed" for s in op["seeds"]))
+    totals: dict[str, Any] = {
+        "operations": len(ops),
+        "covered": covered,
+        "percent": _percent(covered, len(ops)),
+        "passed": passing,
+    }
+    if statuses:
+        documented = sum(len(op["statuses"]) for op in ops)
+        answered = sum(len(op["covered_statuses"]) for op in ops)
+        totals |= {
+            "statuses": documented,
+            "covered_statuses": answered,
+            "statuses_percent": _percent(answered, documented),
+        }
+    return totals
+
+
+def shortfall(ledger: Mapping[str, Any], minimum: float) -> str | None:
+    """Why the ledger misses ``--seeds-coverage-min`` (a percentage), or None when it meets it."""
+    totals = ledger["totals"]
+    whole, covered = totals["operations"], totals["covered"]
+    if covered * 100 >= minimum * whole and (whole or not minimum):
+        return None
+    if not whole:
+        return f"no documented operation under the Swagger root: {minimum:g}% cannot be reached"
+    needed = -(-minimum * whole // 100) - covered  # operations that would reach the minimum
+    return (
+        f"{covered} of {whole} operations covered ({totals['percent']}%), below the minimum "
+        f"of {minimum:g}%: {needed:.0f} more operation{'s need' if needed != 1 else ' needs'} a seed"
+    )
+
+
+def lost_operations(ledger: Mapping[str, Any], baseline: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The operations a seed covered in ``baseline`` that are still documented but no longer
+    covered; each with the baseline's seeds (an operation no longer documented is not lost)."""
+    before = {_key(op): op["seeds"] for op in baseline["operations"] if op["seeds"]}
+    return [
+        {**{name: op[name] for name in _KEY}, "seeds": sorted({s["seed"] for s in before[key]})}
+        for op in ledger["operations"]
+        if not op["seeds"] and (key := _key(op)) in before
+    ]
+
+
+def read_ledger(path: Path) -> dict[str, Any]:
+    """A ledger written by ``--seeds-coverage``; ValueError saying what is wrong with it."""
+    try:
+        ledger = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
+    except ValueError as error:
+        raise ValueError(f"{path} is not JSON: {error}") from None
+    try:
+        check_format(ledger)
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
+    return dict(ledger)

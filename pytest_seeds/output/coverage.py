@@ -1,0 +1,121 @@
+"""The coverage ledger for people: terminal lines, a JSON file and a Markdown table.
+
+``--seeds-coverage PATH`` names the JSON file; the Markdown table is written beside it,
+with the suffix ``.md`` (``coverage.json`` -> ``coverage.md``). The ledger itself is built
+by :mod:`pytest_seeds.contract.coverage`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pytest_seeds.output import atomic
+
+
+def markdown_path(path: Path) -> Path:
+    """Where the Markdown table of the JSON ledger at ``path`` goes."""
+    return path.with_suffix(".md")
+
+
+def write(ledger: Mapping[str, Any], path: Path) -> Path:
+    """Write the ledger as JSON at ``path`` and as Markdown beside it; the Markdown's path."""
+    atomic.write_text(path, json.dumps(ledger, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    table = markdown_path(path)
+    atomic.write_text(table, markdown(ledger))
+    return table
+
+
+def headline(totals: Mapping[str, Any], mode: str = "run") -> str:
+    """``operations covered: N of M (p%)``, with what lint or passing seeds add to it."""
+    text = (
+        f"operations covered: {totals['covered']} of {totals['operations']} ({totals['percent']}%)"
+    )
+    if mode == "lint":
+        return f"{text}, by design (--seeds-lint)"
+    return f"{text}, {totals['passed']} by a passing seed"
+
+
+def lines(ledger: Mapping[str, Any], verbosity: int = 0) -> list[str]:
+    """The ledger in the seeds summary: one line, a line per domain with ``-v``."""
+    totals = ledger["totals"]
+    found = [headline(totals, ledger["mode"])]
+    if totals["statuses"]:
+        found.append(
+            f"documented statuses covered: {totals['covered_statuses']} of "
+            f"{totals['statuses']} ({totals['statuses_percent']}%)"
+        )
+    if verbosity > 0:
+        width = max((len(name) for name in ledger["domains"]), default=0)
+        found += [
+            f"  {name.ljust(width)}  {row['covered']:>4} of {row['operations']:<4} ({row['percent']}%)"
+            for name, row in ledger["domains"].items()
+        ]
+    if ledger["unmatched"] and verbosity > 0:
+        found.append(f"steps no documented operation matches: {len(ledger['unmatched'])}")
+    return found
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _by_seed(entries: list[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """A ledger's seed entries grouped by seed, role and outcome (the ledger's order)."""
+    groups: dict[tuple[str, str, str], list[Mapping[str, Any]]] = {}
+    for entry in entries:
+        groups.setdefault((entry["seed"], entry["role"], entry["outcome"]), []).append(entry)
+    return list(groups.values())
+
+
+def _seed_cell(entries: list[Mapping[str, Any]]) -> str:
+    """```seed` test 200, 404 passed``: one seed in one role, with its statuses."""
+    first = entries[0]
+    statuses = ", ".join(str(e["status"]) for e in entries if e["status"] is not None)
+    return f"`{_cell(first['seed'])}` {first['role']} {statuses + ' ' if statuses else ''}{first['outcome']}"
+
+
+def markdown(ledger: Mapping[str, Any]) -> str:
+    """The ledger as Markdown: totals, a row per domain, a row per operation, unmatched steps."""
+    totals, run = ledger["totals"], ledger["mode"] == "run"
+    out = [
+        "# API coverage",
+        "",
+        f"{headline(totals, ledger['mode'])}; documented statuses covered: "
+        f"{totals['covered_statuses']} of {totals['statuses']} ({totals['statuses_percent']}%).",
+        "",
+        "| domain | operations | covered | % |" + (" by a passing seed |" if run else ""),
+        "|---|---:|---:|---:|" + ("---:|" if run else ""),
+    ]
+    out += [
+        f"| {_cell(name)} | {row['operations']} | {row['covered']} | {row['percent']} |"
+        + (f" {row['passed']} |" if run else "")
+        for name, row in ledger["domains"].items()
+    ]
+    out += [
+        "",
+        "Statuses in bold are "
+        + ("answered to a seed's step." if run else "expected by a seed's step."),
+        "",
+        "| domain | method | path | spec | documented statuses | seeds (role, status, outcome) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for op in ledger["operations"]:
+        statuses = ", ".join(
+            f"**{status}**" if status in op["covered_statuses"] else status
+            for status in op["statuses"]
+        )
+        seeds = "<br>".join(_seed_cell(entries) for entries in _by_seed(op["seeds"]))
+        out.append(
+            f"| {_cell(op['domain'])} | {op['method']} | `{_cell(op['path'])}` "
+            f"| `{_cell(op['spec'])}` | {statuses or '—'} | {seeds or '—'} |"
+        )
+    if ledger["unmatched"]:
+        out += ["", "Steps no documented operation matches:", ""]
+        out += [
+            f"- `{_cell(u['seed'])}`: {u['method']} `{_cell(u['path'])}`"
+            for u in ledger["unmatched"]
+        ]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,360 @@
+"""The API coverage ledger: built from a run (serial or xdist alike) or from lint, its gates,
+and the merge of several ledgers.
+
+Plugin runs use a small OpenAPI file written by the tests and the echo API of the ``api``
+fixture (``/status/<code>`` answers with that status).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pytest_httpserver import HTTPServer
+
+from pytest_seeds.contract.coverage import (
+    FORMAT,
+    build_ledger,
+    lost_operations,
+    merge_ledgers,
+    shortfall,
+    spec_domain,
+)
+from pytest_seeds.output.coverage import markdown
+from tests.helpers import runpytest, seed_doc, wire_args
+
+SPEC = {
+    "openapi": "3.0.3",
+    "info": {"title": "things", "version": "1"},
+    "paths": {
+        "/v1/things": {
+            "get": {"responses": {"200": {"description": "ok"}}},
+            "post": {
+                "responses": {"201": {"description": "made"}, "default": {"description": "?"}}
+            },
+        },
+        "/v1/things/{id}": {
+            "get": {"responses": {"200": {"description": "ok"}}},
+            "delete": {"responses": {"204": {"description": "gone"}}},
+        },
+        "/v1/status/{code}": {
+            "get": {"responses": {"200": {"description": "ok"}, "404": {"description": "no"}}}
+        },
+    },
+}
+SWAGGER = "domain: things\nswagger: things/api.json"
+SEEDS = {
+    "things": seed_doc(
+        front=SWAGGER,
+        prerequisites="- id: make\n  method: POST\n  path: /v1/things\n  body: {name: a}\n",
+    ),
+    "thing_skip": seed_doc(
+        "GET /v1/things/{id}",
+        "- id: get\n  method: GET\n  path: /v1/things/1\n",
+        front=f"{SWAGGER}\nstatus: skip",
+    ),
+    "status": seed_doc(
+        "GET /v1/status/{code}",
+        "- id: missing\n  method: GET\n  path: /v1/status/404\n  expect: {status: 404}\n"
+        "- id: nowhere\n  method: GET\n  path: /v1/nowhere\n",
+        front=SWAGGER,
+    ),
+}
+FAILING = seed_doc(
+    "DELETE /v1/things/{id}",
+    "- id: remove\n  method: DELETE\n  path: /v1/things/1\n  expect: {status: 204}\n",
+    front=SWAGGER,
+)
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester, tokens: dict[str, str]) -> Path:
+    """The OpenAPI file under ``api/`` (the Swagger root) and the seeds under ``seeds/``."""
+    spec = pytester.path / "api" / "things" / "api.json"
+    spec.parent.mkdir(parents=True)
+    spec.write_text(json.dumps(SPEC))
+    for name, text in SEEDS.items():
+        (pytester.path / "seeds").mkdir(exist_ok=True)
+        (pytester.path / "seeds" / f"{name}.md").write_text(text)
+    return pytester.path
+
+
+def run(
+    pytester: pytest.Pytester, api: HTTPServer | None, *args: str, subprocess: bool = False
+) -> Any:
+    wire = wire_args(api) if api is not None else []
+    return runpytest(
+        pytester,
+        "--seeds-dir=seeds",
+        "--seeds-swagger-root=api",
+        *wire,
+        *args,
+        subprocess=subprocess,
+    )
+
+
+def ledger_of(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def seeds_by_operation(ledger: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        f"{op['method']} {op['path']}": [
+            (s["seed"], s["role"], s["status"], s["outcome"]) for s in op["seeds"]
+        ]
+        for op in ledger["operations"]
+    }
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_the_ledger_says_which_seed_exercised_each_operation_and_how_it_ended(
+    pytester: pytest.Pytester, project: Path, api: HTTPServer, workers: list[str]
+) -> None:
+    (project / "seeds" / "failing.md").write_text(FAILING)
+    result = run(pytester, api, "--seeds-coverage=out/coverage.json", *workers, subprocess=True)
+    result.assert_outcomes(passed=2, failed=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*= seeds summary =*",
+            "operations covered: 5 of 5 (100.0%), 3 by a passing seed",
+            "documented statuses covered: 3 of 7 (42.9%)",
+            "coverage ledger: out/coverage.json, out/coverage.md",
+        ]
+    )
+    ledger = ledger_of(project / "out" / "coverage.json")
+    assert ledger["format"] == FORMAT and ledger["mode"] == "run"
+    assert seeds_by_operation(ledger) == {
+        "GET /v1/status/{code}": [("seeds/status.md", "test", 404, "passed")],
+        "GET /v1/things": [("seeds/things.md", "test", 200, "passed")],
+        "POST /v1/things": [("seeds/things.md", "step", 200, "passed")],
+        "DELETE /v1/things/{id}": [("seeds/failing.md", "test", 200, "failed")],
+        "GET /v1/things/{id}": [("seeds/thing_skip.md", "test", None, "skipped")],
+    }
+    covered = {
+        f"{op['method']} {op['path']}": op["covered_statuses"] for op in ledger["operations"]
+    }
+    assert covered["POST /v1/things"] == ["default"]  # 200 falls under 'default'
+    assert covered["GET /v1/status/{code}"] == ["404"]
+    assert covered["DELETE /v1/things/{id}"] == []  # 200 is not documented for it
+    assert ledger["unmatched"] == [
+        {"seed": "seeds/status.md", "method": "GET", "path": "/v1/nowhere"}
+    ]
+    assert ledger["domains"] == {
+        "things": {"operations": 5, "covered": 5, "percent": 100.0, "passed": 3}
+    }
+    table = (project / "out" / "coverage.md").read_text()
+    assert table == markdown(ledger)
+    row = "| things | GET | `/v1/status/{code}` | `things/api.json` | 200, **404** | `seeds/status.md` test 404 passed |"
+    assert row in table.splitlines()
+
+
+def test_serial_and_xdist_runs_write_the_same_ledger(
+    pytester: pytest.Pytester, project: Path, api: HTTPServer
+) -> None:
+    run(pytester, api, "--seeds-coverage=serial.json", subprocess=True)
+    run(pytester, api, "--seeds-coverage=xdist.json", "-n", "2", subprocess=True)
+    assert ledger_of(project / "serial.json") == ledger_of(project / "xdist.json")
+
+
+def test_per_domain_lines_with_verbose_and_no_ledger_without_the_options(
+    pytester: pytest.Pytester, project: Path, api: HTTPServer
+) -> None:
+    result = run(pytester, api, "--seeds-coverage-min=0", "-v")
+    result.stdout.fnmatch_lines(
+        [
+            "operations covered: 4 of 5 (80.0%), 3 by a passing seed",
+            "documented statuses covered: 3 of 7 (42.9%)",
+            "  things     4 of 5    (80.0%)",
+            "steps no documented operation matches: 1",
+        ]
+    )
+    assert result.ret == 0
+    plain = run(pytester, api)
+    assert "operations covered" not in plain.stdout.str()
+
+
+def test_minimum_gate_fails_the_run_and_says_by_how_much(
+    pytester: pytest.Pytester, project: Path, api: HTTPServer
+) -> None:
+    result = run(pytester, api, "--seeds-coverage-min=90")
+    result.assert_outcomes(passed=2, skipped=1)  # every seed passed: the gate fails the run
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "FAIL --seeds-coverage-min: 4 of 5 operations covered (80.0%), below the minimum "
+            "of 90%: 1 more operation needs a seed"
+        ]
+    )
+    assert run(pytester, api, "--seeds-coverage-min=80").ret == pytest.ExitCode.OK
+
+
+def test_baseline_gate_names_the_operations_that_lost_their_seed(
+    pytester: pytest.Pytester, project: Path, api: HTTPServer
+) -> None:
+    assert run(pytester, api, "--seeds-coverage=base.json").ret == pytest.ExitCode.OK
+    assert run(pytester, api, "--seeds-coverage-baseline=base.json").ret == pytest.ExitCode.OK
+    (project / "seeds" / "things.md").unlink()
+    result = run(pytester, api, "--seeds-coverage-baseline=base.json", "-n", "2", subprocess=True)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "FAIL --seeds-coverage-baseline: 2 operation(s) covered in *base.json lost their seed:",
+            "  GET /v1/things (things/api.json), covered by seeds/things.md",
+            "  POST /v1/things (things/api.json), covered by seeds/things.md",
+        ]
+    )
+
+
+def test_lint_mode_counts_what_the_steps_mean_to_send(
+    pytester: pytest.Pytester, project: Path
+) -> None:
+    stepless = seed_doc("DELETE /v1/things/{id}", None, front=SWAGGER)  # no Test Request
+    (project / "seeds" / "stepless.md").write_text(stepless)
+    result = run(pytester, None, "--seeds-lint", "--seeds-coverage=lint.json")
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(["operations covered: 5 of 5 (100.0%), by design (--seeds-lint)"])
+    ledger = ledger_of(project / "lint.json")
+    assert ledger["mode"] == "lint"
+    by_operation = seeds_by_operation(ledger)
+    assert by_operation["GET /v1/status/{code}"] == [("seeds/status.md", "test", 404, "designed")]
+    # a skipped seed's steps are read by lint all the same
+    assert by_operation["GET /v1/things/{id}"] == [("seeds/thing_skip.md", "test", 200, "designed")]
+    # a seed without a readable step names its endpoint
+    assert by_operation["DELETE /v1/things/{id}"] == [
+        ("seeds/stepless.md", "test", None, "designed")
+    ]
+    xdist = run(
+        pytester, None, "--seeds-lint", "--seeds-coverage=lint2.json", "-n", "2", subprocess=True
+    )
+    xdist.assert_outcomes(passed=3, failed=1)
+    assert ledger_of(project / "lint2.json") == ledger
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seeds-coverage=out.md"], "*--seeds-coverage: *out.md names the JSON file*"),
+        (["--seeds-coverage-min=101"], "*--seeds-coverage-min: 101 is not a percentage (0 to 100)"),
+        (
+            ["--seeds-coverage-baseline=none.json"],
+            "*--seeds-coverage-baseline: cannot read *none.json*",
+        ),
+        (
+            ["--seeds-coverage-baseline=seeds/things.md"],
+            "*--seeds-coverage-baseline: *things.md is not JSON*",
+        ),
+    ],
+)
+def test_wrong_coverage_options_are_usage_errors(
+    pytester: pytest.Pytester, project: Path, args: list[str], message: str
+) -> None:
+    result = run(pytester, None, *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+
+
+@pytest.mark.parametrize(
+    ("spec", "domain"),
+    [
+        ("swagger/scheduling/legacy/a.json", "scheduling"),
+        ("seeds/swagger/sales/b.yaml", "sales"),
+        ("sales/b.yaml", "sales"),
+        ("swagger/api.json", "(no domain)"),
+        ("api.json", "(no domain)"),
+    ],
+)
+def test_an_operation_s_domain_is_the_folder_of_its_spec(spec: str, domain: str) -> None:
+    assert spec_domain(spec) == domain
+
+
+# --- merging ledgers --------------------------------------------------------------------------
+
+OPERATIONS = [
+    {"spec": spec, "method": method, "path": path, "domain": "d", "statuses": ["200", "4XX"]}
+    for spec in ("a.json", "b/c.yaml")
+    for method in ("GET", "POST")
+    for path in ("/x", "/x/{id}")
+]
+HITS = st.fixed_dictionaries(
+    {
+        "spec": st.sampled_from(["a.json", "b/c.yaml", "elsewhere.json"]),
+        "method": st.sampled_from(["GET", "POST"]),
+        "path": st.sampled_from(["/x", "/x/{id}"]),
+        "status": st.sampled_from([None, 200, 404, 500]),
+        "role": st.sampled_from(["test", "step"]),
+    }
+)
+SEED_RUNS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "seed": st.sampled_from([f"s{n}.md" for n in range(5)]),
+            "outcome": st.sampled_from(["passed", "failed", "skipped"]),
+            "operations": st.lists(HITS, max_size=4),
+            "unmatched": st.lists(
+                st.fixed_dictionaries(
+                    {"method": st.just("GET"), "path": st.sampled_from(["/y", "/z"])}
+                ),
+                max_size=2,
+            ),
+        }
+    ),
+    max_size=8,
+)
+LEDGERS = SEED_RUNS.map(lambda seeds: build_ledger(OPERATIONS, seeds, "run"))
+
+
+@given(st.lists(LEDGERS, min_size=1, max_size=4), st.randoms())
+def test_merging_is_order_independent(ledgers: list[dict[str, Any]], random: Any) -> None:
+    shuffled = list(ledgers)
+    random.shuffle(shuffled)
+    assert merge_ledgers(shuffled) == merge_ledgers(ledgers)
+
+
+@given(LEDGERS, LEDGERS)
+def test_merging_is_idempotent(one: dict[str, Any], other: dict[str, Any]) -> None:
+    merged = merge_ledgers([one, other])
+    assert merge_ledgers([one]) == one
+    assert merge_ledgers([merged, one, other]) == merged
+
+
+@given(SEED_RUNS, st.data())
+def test_merging_the_ledgers_of_a_split_run_gives_the_whole_run_s(
+    seeds: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    shards = data.draw(st.lists(st.integers(0, 2), min_size=len(seeds), max_size=len(seeds)))
+    parts = [[s for s, shard in zip(seeds, shards, strict=True) if shard == n] for n in range(3)]
+    merged = merge_ledgers([build_ledger(OPERATIONS, part, "run") for part in parts])
+    assert merged == build_ledger(OPERATIONS, seeds, "run")
+
+
+def test_merging_refuses_other_files_and_mixed_modes() -> None:
+    run_ledger = build_ledger(OPERATIONS, [], "run")
+    with pytest.raises(ValueError, match="run ledger with a lint ledger"):
+        merge_ledgers([run_ledger, build_ledger(OPERATIONS, [], "lint")])
+    with pytest.raises(ValueError, match="not a coverage ledger"):
+        merge_ledgers([run_ledger, {"format": "pytest-seeds summary 1"}])
+    with pytest.raises(ValueError, match="no coverage ledger"):
+        merge_ledgers([])
+
+
+def test_gates_on_a_built_ledger() -> None:
+    hit = {"spec": "a.json", "method": "GET", "path": "/x", "status": 200, "role": "test"}
+    seed = {"seed": "s.md", "outcome": "passed", "operations": [hit]}
+    before = build_ledger(OPERATIONS, [seed], "run")
+    assert before["totals"]["covered"] == 1 and before["totals"]["operations"] == 8
+    assert shortfall(before, 12.5) is None
+    assert shortfall(before, 13) == (
+        "1 of 8 operations covered (12.5%), below the minimum of 13%: 1 more operation needs a seed"
+    )
+    assert shortfall(build_ledger([], [], "run"), 50) is not None  # nothing documented
+    now = build_ledger(OPERATIONS, [], "run")
+    assert lost_operations(now, before) == [
+        {"spec": "a.json", "method": "GET", "path": "/x", "seeds": ["s.md"]}
+    ]
+    assert lost_operations(before, before) == []
+    gone = build_ledger([op for op in OPERATIONS if op["path"] != "/x"], [], "run")
+    assert lost_operations(gone, before) == []  # no longer documented: not lost
