@@ -318,7 +318,7 @@ class SeedItem(pytest.Function):
         name = kwargs["parent"].config.stash[REDACTOR_KEY].text(item_name(head.endpoint))
         super().__init__(name=name, callobj=_seed_fixtures, **kwargs)
         self.head = head
-        self.document: Document | None = document  # let go once the seed is typed
+        self.document = document  # read at collection: the steps and the examples come from it
         self._seed = seed
         self.run: SeedRun | None = None
         self.missing_tokens: list[str] = []
@@ -347,14 +347,12 @@ class SeedItem(pytest.Function):
         """The typed seed, built from the collected document on first use; raises
         :class:`SeedError` for a broken step block."""
         if self._seed is None:
-            assert self.document is not None
             try:
                 self._seed = build_seed(self.document, self.head)
             except SeedError:
                 raise
             except Exception as error:
                 raise _unreadable(self.path, error) from error
-            self.document = None
         return self._seed
 
     def reportinfo(self) -> tuple[Path, int, str]:
