@@ -26,6 +26,7 @@ SCRIPTS: list[tuple[str, list[str], list[str]]] = [
         ["--n", "300", "--rounds", "1", "--source", "corpus"],
     ),
     ("lint.py", [], ["--n", "200", "--rounds", "1"]),
+    ("lint.py", ["--source", "corpus"], ["--n", "200", "--rounds", "1", "--source", "corpus"]),
     ("stray.py", [], ["--files", "600", "--rounds", "1"]),
     ("execution.py", [], ["--n", "300", "--rounds", "1"]),
     ("xdist_speedup.py", [], ["--n", "100", "--rounds", "1"]),
