@@ -105,13 +105,9 @@ def merge_summaries(
     A seed run by two shards counts once, by its worse outcome. The order of the inputs
     does not matter. Different environments (``--seeds-env``) cannot be merged.
     """
-    environments = sorted({str(document.get("environment")) for _, document in summaries})
+    environments = _by(summaries, lambda document: str(document.get("environment")))
     if len(environments) > 1:
-        named = "; ".join(
-            f"{environment}: {', '.join(name for name, d in summaries if str(d.get('environment')) == environment)}"
-            for environment in environments
-        )
-        raise InputError(f"the summaries are of different environments ({named})")
+        raise InputError(f"the summaries are of different environments ({_named(environments)})")
     ran: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     collected: set[str] = set()
     for name, document in summaries:
@@ -146,32 +142,42 @@ def _worst(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {**row, "worker_crashed": any(r.get("worker_crashed") for r in rows)}
 
 
+def _by(
+    summaries: Sequence[tuple[str, dict[str, Any]]], key: Callable[[dict[str, Any]], Any]
+) -> dict[Any, list[str]]:
+    """The names of the summaries by a value of theirs (None values left out), names sorted."""
+    found: dict[Any, list[str]] = defaultdict(list)
+    for name, document in summaries:
+        value = key(document)
+        if value is not None:
+            found[value].append(name)
+    return {value: sorted(names) for value, names in found.items()}
+
+
+def _named(groups: dict[Any, list[str]]) -> str:
+    """``value: file, file; value: file``, values sorted."""
+    return "; ".join(f"{value}: {', '.join(names)}" for value, names in sorted(groups.items()))
+
+
 def _shard_problems(summaries: Sequence[tuple[str, dict[str, Any]]]) -> list[str]:
     """Shards that do not add up: different ``--splits``, a group twice or not at all."""
-    by_count: dict[int, list[str]] = defaultdict(list)
-    by_group: dict[int, list[str]] = defaultdict(list)
-    for name, document in summaries:
-        shard = document.get("shard") or {}
-        by_count[shard.get("count", 1)].append(name)
-        if shard.get("group") is not None:
-            by_group[shard["group"]].append(name)
-    if len(by_count) > 1:
-        split = "; ".join(
-            f"{count}: {', '.join(names)}" for count, names in sorted(by_count.items())
-        )
-        return [f"the summaries are of runs split in different numbers of shards ({split})"]
+    counts = _by(summaries, lambda document: (document.get("shard") or {}).get("count", 1))
+    if len(counts) > 1:
+        return [
+            f"the summaries are of runs split in different numbers of shards ({_named(counts)})"
+        ]
+    (count,) = counts or [1]
+    groups = _by(summaries, lambda document: (document.get("shard") or {}).get("group"))
     problems = [
-        f"shard {group} of {count} is in {len(names)} files: {', '.join(sorted(names))}"
-        for count in by_count
-        for group, names in sorted(by_group.items())
+        f"shard {group} of {count} is in {len(names)} files: {', '.join(names)}"
+        for group, names in sorted(groups.items())
         if len(names) > 1
     ]
-    if sum(len(names) for names in by_group.values()) == len(summaries):  # every group known
-        count = next(iter(by_count))
+    if sum(len(names) for names in groups.values()) == len(summaries):  # every group known
         problems += [
             f"no summary of shard {group} of {count} among the inputs"
             for group in range(1, count + 1)
-            if group not in by_group
+            if group not in groups
         ]
     return problems
 

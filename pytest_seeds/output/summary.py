@@ -5,7 +5,9 @@ so the summary is built the same way in one process and on the xdist controller,
 per test id. A seed counts once, by its worst outcome: failed (Test Request) > error
 (Prerequisites, Cleanup, a broken document, or its xdist worker crashed) > xfailed >
 skipped > passed. A seed whose worker died before it sent a report has no mapping: the
-plugin supplies one (:meth:`RunSummary.unnamed`, :meth:`RunSummary.name`).
+plugin supplies one (:meth:`RunSummary.unnamed`, :meth:`RunSummary.name`). The JSON
+document (:func:`assemble`) is also what ``pytest-seeds merge`` makes of the summaries of
+a run's shards, each of which says which part it was (:func:`shard_info`).
 """
 
 from __future__ import annotations
