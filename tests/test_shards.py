@@ -81,7 +81,8 @@ def seed_file(number: int) -> str:
 
 def child_env(sandbox: Sandbox) -> dict[str, str]:
     """The shards' environment: this checkout, the sandbox's URLs, every demo token."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("SEEDS_")}
+    skip = ("SEEDS_", "PYTEST_XDIST_")  # this suite's own -n worker is not the shards'
+    env = {name: value for name, value in os.environ.items() if not name.startswith(skip)}
     env.update(
         PYTHONPATH=os.pathsep.join(filter(None, [str(CHECKOUT), os.environ.get("PYTHONPATH")])),
         SEEDS_BASE_URL=sandbox.url,
@@ -284,13 +285,13 @@ def test_a_shard_left_out_leaves_its_seeds_missing(sharded: dict[str, Any]) -> N
 # --- shard count, durations, rate -------------------------------------------------------------
 
 LIMITER_CONFTEST = """
-import json, os
+import json
 from pathlib import Path
 import pytest
 
 @pytest.fixture(scope="session")
-def seeds_client(seeds_client):
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+def seeds_client(seeds_client, pytestconfig):
+    worker = getattr(pytestconfig, "workerinput", {}).get("workerid", "main")
     limiter = seeds_client.limiter
     record = {"kind": type(limiter).__name__, "interval": limiter.interval}
     Path(f"limiter-{worker}.json").write_text(json.dumps(record))
