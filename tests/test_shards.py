@@ -403,10 +403,23 @@ def summary_file(path: Path, **change: Any) -> Path:
             b'{"format": "pytest-seeds summary 1", "seeds": [{"seed": "a.md"}]}',
             "not a valid summary JSON file: a seed row lacks one of seed, endpoint",
         ),
+        (b"[" * 100_000, "JSON nested too deeply to be a report"),
+        (b"\xff\xfe{}", "neither JSON nor XML ("),
         (b"<testsuites><testcase", "not XML ("),
         (b"<html></html>", "not JUnit XML (no <testsuites> or <testsuite>)"),
     ],
-    ids=["empty", "not-json", "list", "version", "seeds", "row", "broken-xml", "html"],
+    ids=[
+        "empty",
+        "not-json",
+        "list",
+        "version",
+        "seeds",
+        "row",
+        "deep",
+        "binary",
+        "broken-xml",
+        "html",
+    ],
 )
 def test_an_unusable_input_is_one_line_and_nothing_is_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str

@@ -263,6 +263,8 @@ def read(path: Path) -> tuple[Kind, Any]:
         document = json.loads(data)
     except ValueError as error:
         raise InputError(f"{path}: neither JSON nor XML ({error})") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply to be a report") from None
     found = document.get("format") if isinstance(document, dict) else None
     if found not in JSON_FORMATS:
         known = ", ".join(f"'{name}'" for name in JSON_FORMATS)
