@@ -30,6 +30,7 @@ SCRIPTS: list[tuple[str, list[str], list[str]]] = [
     ("stray.py", [], ["--files", "600", "--rounds", "1"]),
     ("execution.py", [], ["--n", "300", "--rounds", "1"]),
     ("xdist_speedup.py", [], ["--n", "100", "--rounds", "1"]),
+    ("shards.py", [], ["--n", "100", "--rounds", "1"]),
     ("step_costs.py", [], ["--rounds", "3"]),
     ("contract_cost.py", [], ["--rounds", "5"]),
 ]

@@ -195,7 +195,16 @@ class Settings:
         "SEEDS_RATE",
         "float",
         0.0,
-        "most requests per second for the whole run, split evenly over xdist workers (0: no limit)",
+        "most requests per second for the whole run, split evenly over shards and xdist workers "
+        "(0: no limit)",
+    )
+    shards: int = _setting(
+        "--seeds-shards",
+        "SEEDS_SHARDS",
+        "int",
+        0,
+        "how many machines (shards) run parts of this run at once; --seeds-rate is shared out "
+        "over them (default: pytest-split's --splits, else 1)",
     )
     swagger_root: Path | None = _setting(
         "--seeds-swagger-root",

@@ -5,6 +5,7 @@ In one process :class:`RateLimiter` keeps the next free slot in memory. The pyte
 workers of a run keep it in one small file instead (:class:`SharedRateLimiter`): each
 request locks the file, books the next free slot, and sleeps until it after unlocking,
 so the run as a whole never goes faster than the rate, whatever the number of workers.
+A run split over N machines (shards) gives each shard ``rate / N`` (:func:`shard_share`).
 """
 
 from __future__ import annotations
@@ -113,3 +114,9 @@ def worker_share(rate: float, environ: Mapping[str, str]) -> float:
     except ValueError:
         workers = 1
     return rate / max(workers, 1)
+
+
+def shard_share(rate: float, shards: int) -> float:
+    """A shard's share of a run's rate, ``rate / shards``: the shards of a run are separate
+    processes on separate machines, each with its own schedule, so each keeps to its part."""
+    return rate / max(shards, 1)

@@ -5,7 +5,9 @@ so the summary is built the same way in one process and on the xdist controller,
 per test id. A seed counts once, by its worst outcome: failed (Test Request) > error
 (Prerequisites, Cleanup, a broken document, or its xdist worker crashed) > xfailed >
 skipped > passed. A seed whose worker died before it sent a report has no mapping: the
-plugin supplies one (:meth:`RunSummary.unnamed`, :meth:`RunSummary.name`).
+plugin supplies one (:meth:`RunSummary.unnamed`, :meth:`RunSummary.name`). The JSON
+document (:func:`assemble`) is also what ``pytest-seeds merge`` makes of the summaries of
+a run's shards, each of which says which part it was (:func:`shard_info`).
 """
 
 from __future__ import annotations
@@ -110,15 +112,18 @@ class RunSummary:
         ]
         return sorted(rows, key=lambda row: (row["seed"], row["endpoint"]))
 
-    def to_json(self, timing: dict[str, Any], environment: str | None = None) -> dict[str, Any]:
+    def to_json(
+        self,
+        timing: dict[str, Any],
+        environment: str | None = None,
+        shard: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """The machine-readable summary; everything but ``timing`` is the same for equal runs.
 
-        ``environment``: the config file's environment the run used (``--seeds-env``), or None.
+        ``environment``: the config file's environment the run used (``--seeds-env``), or None;
+        ``shard``: which part of a sharded run this was (:func:`shard_info`).
         """
         rows = self.seeds()
-        domains: dict[str, Counter[str]] = {}
-        for row in rows:
-            domains.setdefault(row["domain"], Counter())[row["outcome"]] += 1
         slowest = [
             {"seed": seed, "step": step, "ms": -ms}
             for ms, seed, step in heapq.nsmallest(
@@ -126,17 +131,44 @@ class RunSummary:
                 ((-ms, row["seed"], step) for row in rows for step, ms in row["steps"]),
             )
         ]
-        return {
-            "format": FORMAT,
-            "environment": environment,
-            "totals": _counts(Counter(row["outcome"] for row in rows)),
-            "domains": {name: _counts(domains[name]) for name in sorted(domains)},
-            "missing_tokens": dict(
-                sorted(Counter(kind for row in rows for kind in row["missing_tokens"]).items())
-            ),
-            "seeds": [{k: v for k, v in row.items() if k != "steps"} for row in rows],
-            "timing": {**timing, "slowest_steps": slowest},
-        }
+        return assemble(
+            [{k: v for k, v in row.items() if k != "steps"} for row in rows],
+            {**timing, "slowest_steps": slowest},
+            environment,
+            shard or shard_info(1, None, (row["seed"] for row in rows)),
+        )
+
+
+def shard_info(count: int, group: int | None, collected: Iterable[str]) -> dict[str, Any]:
+    """The summary's ``shard``: how many parts the run was split into (1: not split), which
+    one this was (None: not known, or all of them), and every seed the run had before the
+    split (its file, as ``seeds[].seed``): a merge of the parts checks each ran once."""
+    return {"count": count, "group": group, "collected": sorted(set(collected))}
+
+
+def assemble(
+    rows: list[dict[str, Any]],
+    timing: dict[str, Any],
+    environment: str | None,
+    shard: dict[str, Any],
+) -> dict[str, Any]:
+    """The summary document of seed rows (without steps), sorted: totals, domains, tokens."""
+    rows = sorted(rows, key=lambda row: (row["seed"], row["endpoint"]))
+    domains: dict[str, Counter[str]] = {}
+    for row in rows:
+        domains.setdefault(row["domain"], Counter())[row["outcome"]] += 1
+    return {
+        "format": FORMAT,
+        "environment": environment,
+        "totals": _counts(Counter(row["outcome"] for row in rows)),
+        "domains": {name: _counts(domains[name]) for name in sorted(domains)},
+        "missing_tokens": dict(
+            sorted(Counter(kind for row in rows for kind in row["missing_tokens"]).items())
+        ),
+        "seeds": rows,
+        "shard": shard,
+        "timing": timing,
+    }
 
 
 def _counts(counter: Counter[str]) -> dict[str, int]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pytest
 
 from pytest_seeds import settings as seeds_config
+from pytest_seeds.http.ratelimit import shard_share
 from pytest_seeds.model import Seed, Step
 from pytest_seeds.plugin import coverage as seeds_coverage
 from pytest_seeds.plugin import selection
@@ -34,6 +35,7 @@ from pytest_seeds.plugin.reporting import (
     pytest_runtest_logreport,
     pytest_runtest_makereport,
 )
+from pytest_seeds.plugin.shards import SeedsBeforeSplit, shard_count
 from pytest_seeds.plugin.state import (
     REDACTOR_KEY,
     SEED_ROOTS_KEY,
@@ -149,6 +151,8 @@ def _take_part(config: pytest.Config, settings: seeds_config.Settings, redactor:
         SecretMasking(redactor, settings.secret_names), "seeds-secret-masking"
     )
     config.pluginmanager.register(SeedNodeIds(config), "seeds-node-ids")
+    shard_count(config, settings)  # a usage error, early, if the shard counts disagree
+    config.pluginmanager.register(SeedsBeforeSplit(config), "seeds-before-split")
     if not hasattr(config, "workerinput"):
         summary = SeedsSummary(config, settings)
         config.pluginmanager.register(summary, "seeds-summary")
@@ -197,7 +201,8 @@ def seeds_params(seeds_settings: seeds_config.Settings) -> dict[str, Any]:
 def seeds_client(
     seeds_settings: seeds_config.Settings, pytestconfig: pytest.Config
 ) -> Iterator[Client]:
-    """The HTTP client shared by the seeds of this process (its rate limit: the run's)."""
+    """The HTTP client shared by the seeds of this process (its rate limit: the shard's share
+    of the run's, shared by the xdist workers of the shard)."""
     from pytest_seeds.http.retries import RetryPolicy  # requests: only when a seed runs
     from pytest_seeds.http.transport import Client
 
@@ -209,7 +214,8 @@ def seeds_client(
         settings.retry_backoff,
         settings.retry_unsafe,
     )
-    client = Client(settings.timeout, policy, limiter=rate_limiter(pytestconfig, settings.rate))
+    rate = shard_share(settings.rate, shard_count(pytestconfig, settings))
+    client = Client(settings.timeout, policy, limiter=rate_limiter(pytestconfig, rate))
     yield client
     client.close()
     client.limiter.close()

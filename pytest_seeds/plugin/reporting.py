@@ -43,6 +43,12 @@ from pytest_seeds.plugin.items import (
 )
 from pytest_seeds.plugin.names import endpoint_of, split_nodeid
 from pytest_seeds.plugin.selection import reached_folders
+from pytest_seeds.plugin.shards import (
+    BEFORE_SPLIT_KEY,
+    SEEDS_BEFORE_SPLIT,
+    shard_count,
+    shard_group,
+)
 from pytest_seeds.plugin.state import (
     HAR_NAMES_KEY,
     REDACTOR_KEY,
@@ -252,11 +258,15 @@ class SeedsSummary:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object) -> None:
-        """An xdist worker's count of the seeds it collected (each collects them all)."""
-        count = getattr(node, "workeroutput", {}).get(SEEDS_COLLECTED)
+        """An xdist worker's count of the seeds it collected (each collects them all), and
+        the seeds it had before a split (the same in every worker)."""
+        workeroutput = getattr(node, "workeroutput", {})
+        count = workeroutput.get(SEEDS_COLLECTED)
         if count is not None:
             known = self.config.stash.get(SEEDS_COLLECTED_KEY, 0)
             self.config.stash[SEEDS_COLLECTED_KEY] = max(count, known)
+        if SEEDS_BEFORE_SPLIT in workeroutput:
+            self.config.stash[BEFORE_SPLIT_KEY] = workeroutput[SEEDS_BEFORE_SPLIT]
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.session = session
@@ -291,7 +301,16 @@ class SeedsSummary:
             "finished": _utc(finished),
             "seconds": round(finished - self.started, 3),
         }
-        self.result = self.runs.to_json(timing, self.settings.env)
+        redactor = self.config.stash[REDACTOR_KEY]
+        before_split = self.config.stash.get(BEFORE_SPLIT_KEY, None)
+        if before_split is None:  # no worker reported it (each crashed): the seeds reported
+            before_split = [row["seed"] for row in self.runs.seeds()]
+        shard = seeds_summary.shard_info(
+            shard_count(self.config, self.settings),
+            shard_group(self.config),
+            (redactor.text(seed) for seed in before_split),
+        )
+        self.result = self.runs.to_json(timing, self.settings.env, shard)
         if self.settings.summary_json is not None:
             text = json.dumps(self.result, indent=2, sort_keys=True, ensure_ascii=False)
             atomic.write_text(self.settings.summary_json, text + "\n")

@@ -1,0 +1,291 @@
+"""One report of each kind from the reports of a run split over machines (shards).
+
+``pytest-seeds merge`` reads each input file, tells its kind from its content (a JSON
+document's ``format``, or JUnit XML), merges the files of each kind and writes one file
+per kind. A kind is an entry of :data:`KINDS` (how to read, merge and write it): another
+report (the coverage ledger) is one more entry.
+
+The run summaries are also checked: every seed that any shard had before the split
+(``shard.collected``) must be in exactly one shard's report. A seed in none, in two, and
+shards that do not add up (``--splits`` differing, a group given twice or missing) are
+*problems*: the merged files are still written, and the command says which seeds and
+files, and fails. An input that cannot be used (unreadable, not JSON or XML, another
+format) is an :class:`InputError`, one line, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pytest_seeds.output import atomic
+from pytest_seeds.output import summary as seeds_summary
+
+# the outcome a seed counts by when two shards ran it: the worse one (as in one run)
+WORST_FIRST = ("failed", "errors", "xfailed", "skipped", "passed")
+INSTALL_JUNITPARSER = (
+    "merging JUnit XML needs junitparser: pip install 'pytest-seeds[shard]' (or junitparser)"
+)
+_ROW_KEYS = ("seed", "endpoint", "domain", "outcome", "missing_tokens", "worker_crashed")
+
+
+class InputError(Exception):
+    """An input the merge cannot use; the message is one line that names the file."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of report: what it is called, the option of its merged file, how to merge it.
+
+    ``merge`` takes (file name, document) pairs and returns the merged document and its
+    problems (lines); ``write`` writes a merged document.
+    """
+
+    name: str
+    output: str
+    merge: Callable[[Sequence[tuple[str, Any]]], tuple[Any, list[str]]]
+    write: Callable[[Any, Path], None]
+
+
+@dataclass
+class Merged:
+    """The merged document of each kind given, and the problems found while merging."""
+
+    documents: dict[str, Any]
+    problems: list[str]
+
+
+# --- run summaries --------------------------------------------------------------------------
+
+
+def _check_summary(document: Any) -> str | None:
+    """What makes a JSON document of the summary format unusable, or None."""
+    if not isinstance(document.get("seeds"), list):
+        return "'seeds' is not a list"
+    for row in document["seeds"]:
+        if not isinstance(row, dict) or any(key not in row for key in _ROW_KEYS):
+            return f"a seed row lacks one of {', '.join(_ROW_KEYS)}"
+        tokens = row["missing_tokens"] if isinstance(row["missing_tokens"], list) else [None]
+        texts = [row["seed"], row["endpoint"], row["domain"], *tokens]
+        if not all(isinstance(text, str) for text in texts):
+            return f"seed {row['seed']!r}: seed, endpoint, domain, missing_tokens are not text"
+        if row["outcome"] not in WORST_FIRST:
+            return f"seed {row['seed']}: unknown outcome {row['outcome']!r}"
+    shard = document.get("shard", {})
+    if not (
+        isinstance(shard, dict)
+        and isinstance(shard.get("collected", []), list)
+        and all(isinstance(seed, str) for seed in shard.get("collected", []))
+        and isinstance(shard.get("count", 1), int)
+        and isinstance(shard.get("group"), int | None)
+    ):
+        return "'shard' is not a mapping of count, group and a 'collected' list of seeds"
+    timing = document.get("timing", {})
+    steps = timing.get("slowest_steps", []) if isinstance(timing, dict) else None
+    if not isinstance(steps, list) or not all(
+        isinstance(step, dict)
+        and isinstance(step.get("ms"), int | float)
+        and isinstance(step.get("seed"), str)
+        and isinstance(step.get("step"), str)
+        for step in steps
+    ):
+        return "'timing' is not a mapping with a 'slowest_steps' list of {seed, step, ms}"
+    return None
+
+
+def merge_summaries(
+    summaries: Sequence[tuple[str, dict[str, Any]]],
+) -> tuple[dict[str, Any], list[str]]:
+    """One summary from those of the shards, and the problems: seeds missing or run twice.
+
+    A seed run by two shards counts once, by its worse outcome. The order of the inputs
+    does not matter. Different environments (``--seeds-env``) cannot be merged.
+    """
+    environments = _by(summaries, lambda document: str(document.get("environment")))
+    if len(environments) > 1:
+        raise InputError(f"the summaries are of different environments ({_named(environments)})")
+    ran: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    collected: set[str] = set()
+    for name, document in summaries:
+        for row in document["seeds"]:
+            ran[row["seed"]].append((name, row))
+        shard = document.get("shard") or {}
+        collected.update(shard.get("collected", [row["seed"] for row in document["seeds"]]))
+    problems = [
+        f"seed {seed} ran in {len(rows)} shards: {', '.join(sorted(name for name, _ in rows))}"
+        for seed, rows in sorted(ran.items())
+        if len(rows) > 1
+    ]
+    problems += [
+        f"seed {seed} is in no shard's report (collected before the split, never run)"
+        for seed in sorted(collected - set(ran))
+    ]
+    problems += _shard_problems(summaries)
+    rows = [_worst([row for _, row in found]) for found in ran.values()]
+    counts = {(document.get("shard") or {}).get("count", 1) for _, document in summaries}
+    merged = seeds_summary.assemble(
+        rows,
+        _timing([document.get("timing") or {} for _, document in summaries]),
+        summaries[0][1].get("environment") if summaries else None,
+        seeds_summary.shard_info(max(counts, default=1), None, collected),
+    )
+    return merged, problems
+
+
+def _worst(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The row of a seed run more than once: its worse outcome; crashed if a worker ever was."""
+    row = min(rows, key=lambda row: (WORST_FIRST.index(row["outcome"]), json.dumps(row)))
+    return {**row, "worker_crashed": any(r.get("worker_crashed") for r in rows)}
+
+
+def _by(
+    summaries: Sequence[tuple[str, dict[str, Any]]], key: Callable[[dict[str, Any]], Any]
+) -> dict[Any, list[str]]:
+    """The names of the summaries by a value of theirs (None values left out), names sorted."""
+    found: dict[Any, list[str]] = defaultdict(list)
+    for name, document in summaries:
+        value = key(document)
+        if value is not None:
+            found[value].append(name)
+    return {value: sorted(names) for value, names in found.items()}
+
+
+def _named(groups: dict[Any, list[str]]) -> str:
+    """``value: file, file; value: file``, values sorted."""
+    return "; ".join(f"{value}: {', '.join(names)}" for value, names in sorted(groups.items()))
+
+
+def _shard_problems(summaries: Sequence[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Shards that do not add up: different ``--splits``, a group twice or not at all."""
+    counts = _by(summaries, lambda document: (document.get("shard") or {}).get("count", 1))
+    if len(counts) > 1:
+        return [
+            f"the summaries are of runs split in different numbers of shards ({_named(counts)})"
+        ]
+    (count,) = counts or [1]
+    groups = _by(summaries, lambda document: (document.get("shard") or {}).get("group"))
+    problems = [
+        f"shard {group} of {count} is in {len(names)} files: {', '.join(names)}"
+        for group, names in sorted(groups.items())
+        if len(names) > 1
+    ]
+    if sum(len(names) for names in groups.values()) == len(summaries):  # every group known
+        problems += [
+            f"no summary of shard {group} of {count} among the inputs"
+            for group in range(1, count + 1)
+            if group not in groups
+        ]
+    return problems
+
+
+def _timing(timings: list[dict[str, Any]]) -> dict[str, Any]:
+    """The merged run's times: first start, last finish, the longest shard, slowest steps."""
+    steps = [step for timing in timings for step in timing.get("slowest_steps", [])]
+    slowest = sorted(steps, key=lambda step: (-step["ms"], step["seed"], step["step"]))
+    started = [timing["started"] for timing in timings if timing.get("started")]
+    finished = [timing["finished"] for timing in timings if timing.get("finished")]
+    return {
+        "started": min(started, default=None),
+        "finished": max(finished, default=None),
+        "seconds": max((timing.get("seconds") or 0 for timing in timings), default=0),
+        "slowest_steps": slowest[: seeds_summary.SLOWEST_STEPS],
+    }
+
+
+def _write_json(document: dict[str, Any], path: Path) -> None:
+    text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+    atomic.write_text(path, text + "\n")
+
+
+# --- JUnit XML ------------------------------------------------------------------------------
+
+
+def _junitparser() -> Any:
+    try:
+        import junitparser
+    except ImportError:
+        raise InputError(INSTALL_JUNITPARSER) from None
+    return junitparser
+
+
+def _read_junit(name: str, data: bytes) -> Any:
+    junitparser = _junitparser()
+    try:
+        document = junitparser.JUnitXml.fromstring(data)
+    except junitparser.JUnitXmlError:
+        raise InputError(f"{name}: not JUnit XML (no <testsuites> or <testsuite>)") from None
+    except SyntaxError as error:  # ElementTree's ParseError (lxml's XMLSyntaxError too)
+        raise InputError(f"{name}: not XML ({error})") from None
+    return document
+
+
+def merge_junit(documents: Sequence[tuple[str, Any]]) -> tuple[Any, list[str]]:
+    """One ``<testsuites>`` holding every shard's ``<testsuite>``, totals counted again."""
+    junitparser = _junitparser()
+    merged = junitparser.JUnitXml()
+    for _, document in documents:
+        suites = [document] if isinstance(document, junitparser.TestSuite) else list(document)
+        for suite in suites:
+            merged.add_testsuite(suite)
+    merged.update_statistics()
+    return merged, []
+
+
+def _write_junit(document: Any, path: Path) -> None:
+    text = document.tostring().decode("utf-8")
+    atomic.write_text(path, '<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n")
+
+
+# --- the kinds and the command's engine -----------------------------------------------------
+
+SUMMARY = Kind("summary JSON", "--summary-json", merge_summaries, _write_json)
+JUNIT = Kind("JUnit XML", "--junitxml", merge_junit, _write_junit)
+KINDS: tuple[Kind, ...] = (SUMMARY, JUNIT)
+# JSON reports by their "format" value: the kind, and a check of a document of that format
+JSON_FORMATS: dict[str, tuple[Kind, Callable[[Any], str | None]]] = {
+    seeds_summary.FORMAT: (SUMMARY, _check_summary),
+}
+
+
+def read(path: Path) -> tuple[Kind, Any]:
+    """The kind of a report file and its document; :class:`InputError` if it is unusable."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot read it: {error.strerror or error}") from None
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return JUNIT, _read_junit(str(path), data)
+    try:
+        document = json.loads(data)
+    except ValueError as error:
+        raise InputError(f"{path}: neither JSON nor XML ({error})") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply to be a report") from None
+    found = document.get("format") if isinstance(document, dict) else None
+    if found not in JSON_FORMATS:
+        known = ", ".join(f"'{name}'" for name in JSON_FORMATS)
+        what = f"format {found!r}" if isinstance(found, str) else "JSON without a 'format'"
+        raise InputError(f"{path}: {what} is not a report this pytest-seeds merges ({known})")
+    kind, check = JSON_FORMATS[found]
+    trouble = check(document)
+    if trouble:
+        raise InputError(f"{path}: not a valid {kind.name} file: {trouble}")
+    return kind, document
+
+
+def merge(paths: Sequence[Path]) -> Merged:
+    """Read and merge every input; :class:`InputError` for the first unusable one."""
+    given: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    for path in paths:
+        kind, document = read(path)
+        given[kind.name].append((str(path), document))
+    documents, problems = {}, []
+    for kind in KINDS:
+        if kind.name in given:
+            documents[kind.name], found = kind.merge(given[kind.name])
+            problems += found
+    return Merged(documents, problems)
