@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -69,6 +70,8 @@ steps:
 
 
 def write_seeds(folder: Path, count: int) -> None:
+    """The seeds, and the sandbox's Swagger files (the coverage ledger's operations)."""
+    shutil.copytree(CHECKOUT / "seeds" / "swagger", folder / "swagger")
     for number in range(count):
         path = folder / "seeds" / f"group_{number % 5}" / f"seed_{number:03}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -147,6 +150,7 @@ def sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         env = child_env(sandbox)
         # the README's durations command; its summary is the whole run to compare with
         whole = [*as_local(recipe["durations"]), "--seeds-summary-json", "whole.json"]
+        whole += ["--seeds-coverage", "whole-coverage.json"]
         done = subprocess.run(whole, cwd=folder, env=env, capture_output=True, text=True)
         assert done.returncode == 1, done.stdout + done.stderr  # the failing seed
         shards = [
@@ -242,6 +246,24 @@ def test_the_merged_summary_is_the_whole_runs(sharded: dict[str, Any]) -> None:
         document.pop("timing")
         document["shard"].pop("count")
     assert merged == whole
+
+
+def test_the_merged_coverage_is_the_whole_runs(sharded: dict[str, Any]) -> None:
+    folder = sharded["folder"]
+    assert run_merge(sharded).returncode == 0
+    merged = json.loads((folder / "coverage.json").read_text())
+    whole = json.loads((folder / "whole-coverage.json").read_text())
+    assert merged == whole
+    (operation,) = [op for op in merged["operations"] if op["seeds"]]
+    assert operation["method"] == "GET" and operation["path"].endswith("/directories")
+    # every seed that sent its request; the skipped one names its (undocumented) endpoint
+    assert len({entry["seed"] for entry in operation["seeds"]}) == SEEDS - 1
+    assert merged["unmatched"] == [
+        {"seed": seed_file(SKIPPED), "method": "GET", "path": f"/shard/{SKIPPED}"}
+    ]
+    assert (folder / "coverage.md").read_text() == (folder / "whole-coverage.md").read_text()
+    parts = [json.loads((folder / f"reports/coverage-{g}.json").read_text()) for g in (1, 2, 3, 4)]
+    assert all(part["totals"]["covered"] > 0 for part in parts)
 
 
 def test_the_stored_durations_name_every_seed_by_its_node_id(sharded: dict[str, Any]) -> None:
@@ -393,7 +415,25 @@ def summary_file(path: Path, **change: Any) -> Path:
         (
             b'{"format": "pytest-seeds summary 2"}',
             "format 'pytest-seeds summary 2' is not a report this pytest-seeds merges "
-            "('pytest-seeds summary 1')",
+            "('pytest-seeds summary 1', 'pytest-seeds coverage 1')",
+        ),
+        (
+            b'{"format": "pytest-seeds coverage 1", "mode": "run", "operations": {}}',
+            "not a valid coverage ledger file: a coverage ledger needs 'mode' (run or lint), "
+            "'operations' and 'unmatched'",
+        ),
+        (
+            b'{"format": "pytest-seeds coverage 1", "mode": "lint", "unmatched": [],'
+            b' "operations": [{"spec": "a.json", "method": "GET", "path": "/a", "domain": "",'
+            b' "statuses": ["200"], "seeds": [{"seed": "a.md", "role": "x", "status": 1,'
+            b' "outcome": "designed"}]}]}',
+            "not a valid coverage ledger file: an operation lacks spec, method, path, domain, "
+            "statuses or its seeds",
+        ),
+        (
+            b'{"format": "pytest-seeds coverage 1", "mode": "run", "operations": [],'
+            b' "unmatched": [{"seed": 1}]}',
+            "not a valid coverage ledger file: an unmatched step lacks seed, method or path",
         ),
         (
             b'{"format": "pytest-seeds summary 1", "seeds": {}}',
@@ -413,6 +453,9 @@ def summary_file(path: Path, **change: Any) -> Path:
         "not-json",
         "list",
         "version",
+        "coverage",
+        "coverage-seed",
+        "coverage-unmatched",
         "seeds",
         "row",
         "deep",
@@ -590,3 +633,20 @@ def test_a_seed_in_two_shards_is_named_and_counted_once(
         f"seed seeds/s{twice:02}.md ran in 2 shards: summary-1.json, summary-2.json"
     ]
     assert merged["totals"]["seeds"] == len(rows)
+
+
+def test_ledgers_of_a_run_and_of_lint_are_not_merged(tmp_path: Path) -> None:
+    paths = []
+    for mode in ("run", "lint"):
+        path = tmp_path / f"{mode}.json"
+        ledger = {
+            "format": "pytest-seeds coverage 1",
+            "mode": mode,
+            "operations": [],
+            "unmatched": [],
+        }
+        path.write_text(json.dumps(ledger))
+        paths.append(str(path))
+    out = tmp_path / "merged.json"
+    assert cli.main(["merge", *paths, "--coverage-json", str(out)]) == 2
+    assert not out.exists()

@@ -27,6 +27,7 @@ from pytest_seeds.model import Phase, Step
 
 FORMAT = "pytest-seeds coverage 1"
 MODES = ("run", "lint")
+ROLES = ("test", "step")  # the endpoint under test, or another step
 DESIGNED = "designed"  # the outcome of every seed in a lint ledger
 NO_DOMAIN = "(no domain)"
 _KEY = ("spec", "method", "path")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -17,6 +18,11 @@ def write_text(path: Path, text: str) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     _replace(path, lambda stream: stream.write(text))
+
+
+def write_json(path: Path, document: object) -> None:
+    """Write a report as JSON: indented, keys sorted, text as it is (not escaped)."""
+    write_text(path, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def rewrite_lines(path: Path, change: Callable[[str], str]) -> None:

@@ -7,7 +7,6 @@ by :mod:`pytest_seeds.contract.coverage`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ def markdown_path(path: Path) -> Path:
 
 def write(ledger: Mapping[str, Any], path: Path) -> Path:
     """Write the ledger as JSON at ``path`` and as Markdown beside it; the Markdown's path."""
-    atomic.write_text(path, json.dumps(ledger, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    atomic.write_json(path, ledger)
     table = markdown_path(path)
     atomic.write_text(table, markdown(ledger))
     return table

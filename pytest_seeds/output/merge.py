@@ -2,8 +2,9 @@
 
 ``pytest-seeds merge`` reads each input file, tells its kind from its content (a JSON
 document's ``format``, or JUnit XML), merges the files of each kind and writes one file
-per kind. A kind is an entry of :data:`KINDS` (how to read, merge and write it): another
-report (the coverage ledger) is one more entry.
+per kind: run summaries, coverage ledgers (``--seeds-coverage``; the merged one is
+written as JSON and as its Markdown table) and JUnit XML. A kind is an entry of
+:data:`KINDS` (how to read, merge and write it).
 
 The run summaries are also checked: every seed that any shard had before the split
 (``shard.collected``) must be in exactly one shard's report. A seed in none, in two, and
@@ -22,7 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pytest_seeds.contract import coverage
 from pytest_seeds.output import atomic
+from pytest_seeds.output import coverage as coverage_files
 from pytest_seeds.output import summary as seeds_summary
 
 # the outcome a seed counts by when two shards ran it: the worse one (as in one run)
@@ -48,7 +51,7 @@ class Kind:
     name: str
     output: str
     merge: Callable[[Sequence[tuple[str, Any]]], tuple[Any, list[str]]]
-    write: Callable[[Any, Path], None]
+    write: Callable[[Any, Path], object]
 
 
 @dataclass
@@ -197,8 +200,53 @@ def _timing(timings: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _write_json(document: dict[str, Any], path: Path) -> None:
-    text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
-    atomic.write_text(path, text + "\n")
+    atomic.write_json(path, document)
+
+
+# --- coverage ledgers -----------------------------------------------------------------------
+
+
+def _check_coverage(document: Any) -> str | None:
+    """What makes a JSON document of the coverage format unusable, or None."""
+    try:
+        coverage.check_format(document)
+    except ValueError as error:
+        return str(error)
+    for op in document["operations"]:
+        if not (
+            isinstance(op, dict)
+            and all(isinstance(op.get(key), str) for key in ("spec", "method", "path", "domain"))
+            and isinstance(op.get("statuses"), list)
+            and all(isinstance(status, str) for status in op["statuses"])
+            and isinstance(op.get("seeds"), list)
+            and all(_seed_entry(entry) for entry in op["seeds"])
+        ):
+            return "an operation lacks spec, method, path, domain, statuses or its seeds"
+    for step in document["unmatched"]:
+        if not (
+            isinstance(step, dict)
+            and all(isinstance(step.get(key), str) for key in ("seed", "method", "path"))
+        ):
+            return "an unmatched step lacks seed, method or path"
+    return None
+
+
+def _seed_entry(entry: Any) -> bool:
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("seed"), str)
+        and entry.get("role") in coverage.ROLES
+        and (entry.get("status") is None or type(entry.get("status")) is int)
+        and isinstance(entry.get("outcome"), str)
+    )
+
+
+def merge_coverage(documents: Sequence[tuple[str, Any]]) -> tuple[Any, list[str]]:
+    """One ledger of the shards' ledgers (:func:`~pytest_seeds.contract.coverage.merge_ledgers`)."""
+    try:
+        return coverage.merge_ledgers([document for _, document in documents]), []
+    except ValueError as error:  # run and lint ledgers mixed
+        raise InputError(f"the coverage ledgers: {error}") from None
 
 
 # --- JUnit XML ------------------------------------------------------------------------------
@@ -244,10 +292,12 @@ def _write_junit(document: Any, path: Path) -> None:
 
 SUMMARY = Kind("summary JSON", "--summary-json", merge_summaries, _write_json)
 JUNIT = Kind("JUnit XML", "--junitxml", merge_junit, _write_junit)
-KINDS: tuple[Kind, ...] = (SUMMARY, JUNIT)
+COVERAGE = Kind("coverage ledger", "--coverage-json", merge_coverage, coverage_files.write)
+KINDS: tuple[Kind, ...] = (SUMMARY, COVERAGE, JUNIT)
 # JSON reports by their "format" value: the kind, and a check of a document of that format
 JSON_FORMATS: dict[str, tuple[Kind, Callable[[Any], str | None]]] = {
     seeds_summary.FORMAT: (SUMMARY, _check_summary),
+    coverage.FORMAT: (COVERAGE, _check_coverage),
 }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import linecache
 import logging
 import os
@@ -312,8 +311,7 @@ class SeedsSummary:
         )
         self.result = self.runs.to_json(timing, self.settings.env, shard)
         if self.settings.summary_json is not None:
-            text = json.dumps(self.result, indent=2, sort_keys=True, ensure_ascii=False)
-            atomic.write_text(self.settings.summary_json, text + "\n")
+            atomic.write_json(self.settings.summary_json, self.result)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> Iterator[None]:
