@@ -20,6 +20,7 @@ import pytest
 from pytest_seeds import settings as seeds_config
 from pytest_seeds.model import Seed, Step
 from pytest_seeds.plugin import selection
+from pytest_seeds.plugin.examples import ExampleUpdates
 from pytest_seeds.plugin.items import SeedFile, register_label_markers, step_observers
 from pytest_seeds.plugin.names import SeedNodeIds
 from pytest_seeds.plugin.reporting import (
@@ -37,6 +38,7 @@ from pytest_seeds.plugin.state import (
     SEED_ROOTS_KEY,
     SETTINGS_KEY,
     SeedContractWarning,
+    SeedDriftWarning,
     SeedStepWarning,
     SeedSwaggerWarning,
     contract,
@@ -149,6 +151,8 @@ def _take_part(config: pytest.Config, settings: seeds_config.Settings, redactor:
     config.pluginmanager.register(SeedNodeIds(config), "seeds-node-ids")
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(SeedsSummary(config, settings), "seeds-summary")
+        if settings.updates_examples or settings.discrepancies is not None:
+            config.pluginmanager.register(ExampleUpdates(config, settings), "seeds-examples")
 
 
 # --- fixtures -------------------------------------------------------------------------------
@@ -253,6 +257,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 __all__ = [
     "SecretMasking",
     "SeedContractWarning",
+    "SeedDriftWarning",
     "SeedFile",
     "SeedStepWarning",
     "SeedSwaggerWarning",
