@@ -218,7 +218,7 @@ class Concealer:
         if isinstance(value, dict):
             return {self.key(k): self.value(v, k) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.value(item, key) for item in value[:1]]
+            return _shapes([], value, lambda item: self.value(item, key))
         if value is None or isinstance(value, bool):
             return value
         text = value if isinstance(value, str) else json.dumps(value)
@@ -273,6 +273,20 @@ def known_texts(values: Collection[Any]) -> frozenset[str]:
     return frozenset(texts)
 
 
+def _shapes(
+    kept: list[Any],
+    answered: list[Any],
+    conceal: Callable[[Any], Any],
+    fixed: Collection[Pattern] = (),
+) -> list[Any]:
+    """``kept``, and each answered item shaped like none of the items before it."""
+    result = list(kept)
+    for item in answered:
+        if not result or all(compare(other, item, fixed) for other in result):
+            result.append(conceal(item))
+    return result
+
+
 def updated(
     documented: Any,
     answered: Any,
@@ -285,7 +299,8 @@ def updated(
     Placeholders stay; values of the same type stay (the example's own); keys no longer
     answered go; keys added and values of another type come from the answer, through
     ``conceal``; a list keeps its items, each updated from the first answered item closest
-    to it; a fixed value that changed takes the answer's.
+    to it, and gets each answered item of a shape it does not show yet (a list that is new
+    holds one item of each shape); a fixed value that changed takes the answer's.
     """
     key = path[-1] if path else None
     if is_placeholder(documented):
@@ -303,13 +318,16 @@ def updated(
                 result[conceal.key(k)] = conceal.value(v, k)
         return result
     if isinstance(documented, list):
+        if not documented:  # it says nothing of its items: it stays empty
+            return documented
         first: dict[int, Any] = {}
         for index, item in enumerate(answered):
             first.setdefault(closest(documented, item, (*path, index), fixed)[0], item)
-        return [
+        kept = [
             updated(item, first[index], conceal, fixed, (*path, index)) if index in first else item
             for index, item in enumerate(documented)
         ]
+        return _shapes(kept, answered, lambda item: conceal.value(item, key), fixed)
     if _fixed(path, fixed) and documented != answered:
         return conceal.value(answered, key)
     return documented
