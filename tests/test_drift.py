@@ -29,8 +29,12 @@ from pytest_seeds.contract.drift import (
 from pytest_seeds.contract.driftcheck import calls_endpoint
 
 keys = st.text(st.characters(codec="utf-8", exclude_characters="<>"), min_size=1, max_size=8)
-scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(
-    st.characters(codec="utf-8", exclude_characters="<>"), max_size=10
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(st.characters(codec="utf-8", exclude_characters="<>"), max_size=10)
 )
 values = st.recursive(
     scalars,
@@ -114,7 +118,9 @@ def test_list_items_are_compared_with_the_closest_documented_item() -> None:
 
 def test_fixed_paths_name_list_items_and_whole_subtrees() -> None:
     documented = {"jobs": [{"status": "done", "meta": {"by": "x"}}]}
-    answered = {"jobs": [{"status": "done", "meta": {"by": "x"}}, {"status": "failed", "meta": {"by": "y"}}]}
+    answered = {
+        "jobs": [{"status": "done", "meta": {"by": "x"}}, {"status": "failed", "meta": {"by": "y"}}]
+    }
     assert kinds(compare(documented, answered, [parse_path("$.jobs[*].status")])) == [
         ("$.jobs[1].status", "value")
     ]

@@ -24,7 +24,9 @@ prose = st.text(
 ).filter(lambda line: not line.lstrip().startswith(("`", "~", "#", "---", "...")))
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -97,7 +99,12 @@ def test_unchanged_parts_keep_their_text_and_layout() -> None:
         '      "gone": true\n'
         "   }\n"
     )
-    value = {"id": 1.5, "fields": {"title": "café", "message": "hi"}, "items": [{"a": 1}], "new": [1]}
+    value = {
+        "id": 1.5,
+        "fields": {"title": "café", "message": "hi"},
+        "items": [{"a": 1}],
+        "new": [1],
+    }
     assert block_text(old, value) == (
         "   {\n"
         '      "id": 1.50,\n'
