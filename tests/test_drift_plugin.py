@@ -7,7 +7,7 @@ token included, and ``/status/<code>/`` picks the status); serial and under ``-n
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -242,7 +242,7 @@ def test_discrepancy_report_by_domain_with_file_and_line(
             }
         },
     }
-    pytester.makefile(".json", spec=__import__("json").dumps(swagger))
+    pytester.makefile(".json", spec=json.dumps(swagger))
     text = (
         (pytester.path / "drifting.md")
         .read_text()
