@@ -423,14 +423,16 @@ class SeedItem(pytest.Function):
         return dataclasses.replace(environment, observers=observers)
 
     def _drift_observer(self, settings: seeds_config.Settings) -> DriftObserver | None:
-        """The check of the seed's documented examples, read from its file now, in the
-        process that runs it; None when the run asks for none or the seed has none."""
+        """The check of the seed's documented examples, in the process that runs it (from the
+        document its collection read, else read now); None when the run asks for none."""
         if not settings.checks_examples:
             return None
-        try:
-            document = load_document(self.seed.path)
-        except SeedError:  # changed since it was collected: the run tells of it elsewhere
-            return None
+        document = getattr(self.parent, "_document", None)  # read by this process's collection
+        if not isinstance(document, Document) or document.path != self.seed.path:
+            try:
+                document = load_document(self.seed.path)
+            except SeedError:  # changed since it was collected: the run tells of it elsewhere
+                return None
         if document is None:
             return None
 
