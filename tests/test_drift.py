@@ -27,6 +27,7 @@ from pytest_seeds.contract.drift import (
     updated,
 )
 from pytest_seeds.contract.driftcheck import calls_endpoint
+from pytest_seeds.output.discrepancies import markdown
 
 keys = st.text(st.characters(codec="utf-8", exclude_characters="<>"), min_size=1, max_size=8)
 scalars = (
@@ -225,3 +226,10 @@ def test_a_step_calls_the_seeds_endpoint_by_method_and_path(
     method: str, path: str, calls: bool
 ) -> None:
     assert calls_endpoint("GET /v1/things/{thing_id}", method, path) is calls
+
+
+def test_a_report_without_discrepancies_says_so() -> None:
+    assert markdown([], 3) == (
+        "# Documentation discrepancies\n\n"
+        "3 seed(s) ran; every answer matches its documented example and schema.\n"
+    )

@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from pytest_seeds.contract.drift import Concealer, Drift, compare, fixed_paths, parse_path, updated
+from pytest_seeds.contract.drift import (
+    Concealer,
+    Drift,
+    Pattern,
+    compare,
+    fixed_paths,
+    parse_path,
+    updated,
+)
 from pytest_seeds.contract.examples import Example, examples
 from pytest_seeds.contract.swagger import split_endpoint
 from pytest_seeds.http.transport import Request
@@ -38,7 +46,7 @@ class DocumentedExample:
 
     example: Example
     value: Any
-    fixed: tuple[tuple[str | int | None, ...], ...] = ()
+    fixed: tuple[Pattern, ...] = ()
     problems: list[str] = field(default_factory=list)  # fixed paths that cannot be read
 
     @property

@@ -404,23 +404,22 @@ class SeedItem(pytest.Function):
 
     def _observed(self, environment: Environment) -> Environment:
         """The shared environment, plus this seed's own observers: a HAR recorder with
-        ``--seeds-har``, the check of its documented examples (``--seeds-drift`` and the
-        example updates)."""
+        ``--seeds-har``, then the check of its documented examples (``--seeds-drift``, the
+        example updates; last: it sends nothing, and the watch has learnt the request)."""
         settings = get_settings(self.config)
-        recorder = None
         if settings.har is not None:
             from pytest_seeds.output.har import HarRecorder  # imported only when recording
 
             recorder = HarRecorder(self.seed, self.redactor)
             path = settings.har / self.config.stash[HAR_NAMES_KEY][self.path]
             self.addfinalizer(_guard(lambda: recorder.write(path)))  # after the Cleanup steps
+            observers = step_observers(settings, self.redactor, contract(self.config), recorder)
+            environment = dataclasses.replace(environment, observers=observers)
         self.drift = self._drift_observer(settings)
-        if recorder is None and self.drift is None:
-            return environment
-        observers = step_observers(
-            settings, self.redactor, contract(self.config), recorder, self.drift
-        )
-        return dataclasses.replace(environment, observers=observers)
+        if self.drift is not None:
+            observers = (*environment.observers, self.drift)
+            environment = dataclasses.replace(environment, observers=observers)
+        return environment
 
     def _drift_observer(self, settings: seeds_config.Settings) -> DriftObserver | None:
         """The check of the seed's documented examples, in the process that runs it (from the
@@ -508,7 +507,6 @@ def step_observers(
     redactor: Redactor,
     checks: Contract,
     har: StepObserver | None = None,
-    drift: StepObserver | None = None,
 ) -> tuple[StepObserver, ...]:
     """The step observers the settings ask for, in the order they must see each step."""
     observers: list[StepObserver] = []
@@ -520,6 +518,4 @@ def step_observers(
     observers.append(ContractObserver(checks, settings.contract))
     # last, so that it sees the request as sent
     observers.append(SecretWatch(redactor, settings.secret_names))
-    if drift is not None:  # it sends nothing: after the watch, which learnt the request
-        observers.append(drift)
     return tuple(observers)

@@ -100,7 +100,7 @@ def _seed_report(item: SeedItem | BrokenSeedItem, call: pytest.CallInfo[None], r
         text = item.redactor.text("\n".join(transcript(item.run)))
         report.extras = [*getattr(report, "extras", []), html_extras.text(text, name="seed steps")]
     if call.when == "teardown":
-        item.run = None  # the seed is reported: let its response bodies go
+        item.run = item.drift = None  # the seed is reported: let its response bodies go
 
 
 @pytest.hookimpl(tryfirst=True)
