@@ -85,9 +85,10 @@ def seeds(pytester: pytest.Pytester, end: str = "\n") -> dict[str, bytes]:
 
 @pytest.mark.usefixtures("configured")
 def test_drift_is_a_warning_with_its_json_paths(pytester: pytest.Pytester, api: HTTPServer) -> None:
-    seeds(pytester)
+    before = seeds(pytester)
     result = run_seeds(pytester, *wire_args(api), "-W", "always")
     result.assert_outcomes(passed=2)
+    assert {name: (pytester.path / f"{name}.md").read_bytes() for name in before} == before
     lines = drifting_seed().split("\n")
     example = lines.index("### 422 - Refused") + 2
     result.stdout.fnmatch_lines(
@@ -275,3 +276,17 @@ def test_discrepancy_report_by_domain_with_file_and_line(
     for secret in (*SECRETS.values(), API_KEY):
         assert secret not in written
     assert "neighbour" not in written
+
+
+@pytest.mark.usefixtures("configured")
+def test_a_fixed_path_that_cannot_be_read_is_a_warning(
+    pytester: pytest.Pytester, api: HTTPServer
+) -> None:
+    seed = drifting_seed().replace("seeds-fixed: $.method", "seeds-fixed: method")
+    (pytester.path / "drifting.md").write_text(seed)
+    result = run_seeds(pytester, *wire_args(api), "-W", "always")
+    result.assert_outcomes(passed=1)
+    line = seed.split("\n").index("<!-- seeds-fixed: method -->") + 2
+    result.stdout.fnmatch_lines(
+        [f"*drift: seeds-fixed above line {line}: 'method' is not a JSONPath (it starts with '$')"]
+    )
