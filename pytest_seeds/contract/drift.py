@@ -215,14 +215,16 @@ class Concealer:
     def value(self, value: Any, key: Key | None) -> Any:
         """A value taken from the answer, made fit for the documentation."""
         name = key if isinstance(key, str) else None
+        if value is None or isinstance(value, bool):
+            return value
+        if name is not None and self.secret_name(name):  # the whole value, whatever its type
+            return placeholder(name, "secret")
         if isinstance(value, dict):
             return {self.key(k): self.value(v, k) for k, v in value.items()}
         if isinstance(value, list):
             return _shapes([], value, lambda item: self.value(item, key))
-        if value is None or isinstance(value, bool):
-            return value
         text = value if isinstance(value, str) else json.dumps(value)
-        if (name is not None and self.secret_name(name)) or self.holds_secret(text):
+        if self.holds_secret(text):
             return placeholder(name, "secret")
         if (
             text in self.known
