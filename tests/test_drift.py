@@ -213,21 +213,27 @@ def test_an_update_changes_a_fixed_value_and_the_closest_list_item() -> None:
     }
 
 
+THINGS = "GET /v1/things/{thing_id}"
+FILES = "GET /v1/things/{id}/{name}.json"
+
+
 @pytest.mark.parametrize(
-    ("method", "path", "calls"),
+    ("endpoint", "method", "path", "calls"),
     [
-        ("GET", "/v1/things/{{id}}", True),
-        ("get", "/v1/things/42", True),
-        ("GET", "https://api.test/v1/things/{{id}}?x=1", True),
-        ("POST", "/v1/things/{{id}}", False),
-        ("GET", "/v1/things/{{id}}/notes", False),
-        ("GET", "/v1/other/1", False),
+        (THINGS, "GET", "/v1/things/{{id}}", True),
+        (THINGS, "get", "/v1/things/42", True),
+        (THINGS, "GET", "https://api.test/v1/things/{{id}}?x=1", True),
+        (THINGS, "POST", "/v1/things/{{id}}", False),
+        (THINGS, "GET", "/v1/things/{{id}}/notes", False),
+        (THINGS, "GET", "/v1/other/1", False),
+        (FILES, "GET", "/v1/things/7/file.json", True),
+        (FILES, "GET", "/v1/things/7/file.csv", False),
     ],
 )
 def test_a_step_calls_the_seeds_endpoint_by_method_and_path(
-    method: str, path: str, calls: bool
+    endpoint: str, method: str, path: str, calls: bool
 ) -> None:
-    assert calls_endpoint("GET /v1/things/{thing_id}", method, path) is calls
+    assert calls_endpoint(endpoint, method, path) is calls
 
 
 def test_a_report_without_discrepancies_says_so() -> None:

@@ -106,7 +106,7 @@ def calls_endpoint(endpoint: str, method: str, path: str) -> bool:
     wanted = [seg for seg in split[1].split("?")[0].split("/") if seg]
     sent = [seg for seg in path.split("?")[0].split("/") if seg]
     return len(wanted) == len(sent) and all(
-        _PARAM.fullmatch(want) or "{{" in got or want == got
+        "{{" in got or re.fullmatch("[^/]+".join(map(re.escape, _PARAM.split(want))), got)
         for want, got in zip(wanted, sent, strict=True)
     )
 
