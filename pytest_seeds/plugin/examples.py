@@ -21,14 +21,18 @@ from pytest_seeds.model import Phase
 from pytest_seeds.output import atomic, discrepancies, examplefix
 from pytest_seeds.output.examplefix import BlockUpdate
 from pytest_seeds.plugin.items import SeedItem
+from pytest_seeds.plugin.state import get_settings
 
 REPORT_KEY = "seeds_examples"  # the attribute of a call report
 
 
 def report_data(item: SeedItem) -> dict[str, Any] | None:
-    """What a seed's call report carries about its examples (masked), or None."""
+    """What a seed's call report carries about its examples (masked), or None (also when
+    the run writes neither a report nor examples)."""
     observer, run = item.drift, item.run
-    if observer is None or run is None:
+    settings = get_settings(item.config)
+    wanted = settings.updates_examples or settings.discrepancies is not None
+    if observer is None or run is None or not wanted:
         return None
     entry = discrepancies.seed_entry(
         item.location[0],
