@@ -106,6 +106,21 @@ def test_drift_is_a_warning_with_its_json_paths(pytester: pytest.Pytester, api: 
 
 
 @pytest.mark.usefixtures("configured")
+def test_a_value_of_another_json_type_is_drift(pytester: pytest.Pytester, api: HTTPServer) -> None:
+    seed = drifting_seed().replace('"title": "Another title"', '"title": ["Another title"]')
+    (pytester.path / "drifting.md").write_text(seed)
+    result = run_seeds(pytester, *wire_args(api), "-W", "always")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*step 'create': drift: the 200 answer differs from the documented example (line "
+            f"{seed.split(chr(10)).index('```json') + 1}; 1 difference)",
+            "*$.json.title: type changed: documented array, answered string",
+        ]
+    )
+
+
+@pytest.mark.usefixtures("configured")
 def test_strict_fails_the_step_and_off_checks_nothing(
     pytester: pytest.Pytester, api: HTTPServer
 ) -> None:
