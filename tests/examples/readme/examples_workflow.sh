@@ -6,4 +6,4 @@ pytest --seeds-dir seeds --seeds-update-examples-dry-run
 pytest --seeds-dir seeds --seeds-update-examples
 # 4. Review the diff (only example blocks changed), then commit it
 git diff -- seeds
-git commit -am "docs: examples updated from the API's answers" -- seeds
+git commit -m "docs: examples updated from the API's answers" -- seeds
