@@ -222,6 +222,39 @@ class Settings:
         "off, warn (notes and warnings) or strict (a mismatch fails the step)",
         choices=("off", "warn", "strict"),
     )
+    drift: str = _setting(
+        "--seeds-drift",
+        "SEEDS_DRIFT",
+        "choice",
+        "warn",
+        "compare each Test Request answer with the seed's documented example of its status "
+        "(keys, JSON types; values only at seeds-fixed paths): off, warn (warnings) or "
+        "strict (a difference fails the step)",
+        choices=("off", "warn", "strict"),
+    )
+    update_examples: bool = _setting(
+        "--seeds-update-examples",
+        None,
+        "flag",
+        False,
+        "rewrite the documented examples that drifted, in the seed files, from the answers of "
+        "the seeds that passed (secrets masked, volatile values as <placeholders>)",
+    )
+    update_examples_dry_run: bool = _setting(
+        "--seeds-update-examples-dry-run",
+        None,
+        "flag",
+        False,
+        "show the diff --seeds-update-examples would write, and write nothing",
+    )
+    discrepancies: Path | None = _setting(
+        "--seeds-discrepancies",
+        "SEEDS_DISCREPANCIES",
+        "path",
+        None,
+        "Markdown file to write every answer that differs from its documented example or "
+        "Swagger schema into, by domain, with the seed's file:line",
+    )
     files_dir: Path | None = _setting(
         "--seeds-files-dir",
         "SEEDS_FILES_DIR",
@@ -309,6 +342,16 @@ class Settings:
     routes: tuple[Route, ...] = DEFAULT_ROUTES
     urls: Mapping[str, str] = field(default_factory=dict)  # named base URLs for routes
     token_env: Mapping[str, str] = field(default_factory=dict)  # type -> its {env: NAME}
+
+    @property
+    def updates_examples(self) -> bool:
+        """Whether the run computes updated examples (to write, or to show as a diff)."""
+        return self.update_examples or self.update_examples_dry_run
+
+    @property
+    def checks_examples(self) -> bool:
+        """Whether the run compares answers with the documented examples at all."""
+        return self.drift != "off" or self.updates_examples or self.discrepancies is not None
 
 
 SETTINGS: tuple[Setting, ...] = tuple(

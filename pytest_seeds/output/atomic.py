@@ -35,16 +35,26 @@ def rewrite_lines(path: Path, change: Callable[[str], str]) -> None:
         _replace(path, lambda stream: stream.writelines(map(change, source)), kept, "")
 
 
+def write_exact(path: Path, text: str, errors: str = "strict") -> None:
+    """Replace an existing file by ``text`` as it is (no newline translation), keeping the
+    file's permissions."""
+    mode = path.stat().st_mode & 0o7777
+    _replace(path, lambda stream: stream.write(text), errors, "", mode)
+
+
 def _replace(
     path: Path,
     write: Callable[[TextIO], object],
     errors: str = "strict",
     newline: str | None = None,
+    mode: int | None = None,
 ) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", errors=errors, newline=newline) as stream:
             write(stream)
+        if mode is not None:
+            os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

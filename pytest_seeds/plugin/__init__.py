@@ -23,6 +23,7 @@ from pytest_seeds.model import Seed, Step
 from pytest_seeds.plugin import coverage as seeds_coverage
 from pytest_seeds.plugin import selection
 from pytest_seeds.plugin.coverage import SeedsCoverage
+from pytest_seeds.plugin.examples import ExampleUpdates
 from pytest_seeds.plugin.items import SeedFile, register_label_markers, step_observers
 from pytest_seeds.plugin.names import SeedNodeIds
 from pytest_seeds.plugin.reporting import (
@@ -41,6 +42,7 @@ from pytest_seeds.plugin.state import (
     SEED_ROOTS_KEY,
     SETTINGS_KEY,
     SeedContractWarning,
+    SeedDriftWarning,
     SeedStepWarning,
     SeedSwaggerWarning,
     contract,
@@ -159,6 +161,8 @@ def _take_part(config: pytest.Config, settings: seeds_config.Settings, redactor:
         if seeds_coverage.wanted(settings):
             ledger = SeedsCoverage(config, settings, summary.runs)
             config.pluginmanager.register(ledger, seeds_coverage.PLUGIN_NAME)
+        if settings.updates_examples or settings.discrepancies is not None:
+            config.pluginmanager.register(ExampleUpdates(config, settings), "seeds-examples")
 
 
 # --- fixtures -------------------------------------------------------------------------------
@@ -265,6 +269,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 __all__ = [
     "SecretMasking",
     "SeedContractWarning",
+    "SeedDriftWarning",
     "SeedFile",
     "SeedStepWarning",
     "SeedSwaggerWarning",

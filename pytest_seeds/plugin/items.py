@@ -15,6 +15,9 @@ import pytest
 
 from pytest_seeds import settings as seeds_config
 from pytest_seeds.contract.checks import Contract
+from pytest_seeds.contract.drift import Concealer, known_texts
+from pytest_seeds.contract.driftcheck import NOTE_PREFIX as DRIFT_PREFIX
+from pytest_seeds.contract.driftcheck import DriftObserver
 from pytest_seeds.contract.observer import NOTE_PREFIX, ContractObserver
 from pytest_seeds.model import (
     SKIP_STATUSES,
@@ -34,6 +37,7 @@ from pytest_seeds.plugin.state import (
     RESERVED_MARKS,
     SWAGGER_TOLD_KEY,
     SeedContractWarning,
+    SeedDriftWarning,
     SeedStepWarning,
     SeedSwaggerWarning,
     contract,
@@ -53,6 +57,7 @@ from pytest_seeds.running.runner import (
     StepObserver,
     StepRecord,
 )
+from pytest_seeds.secrets.names import is_secret_name
 from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.watch import SecretWatch
 
@@ -321,6 +326,7 @@ class SeedItem(pytest.Function):
         self.document = document  # read at collection: the steps and the examples come from it
         self._seed = seed
         self.run: SeedRun | None = None
+        self.drift: DriftObserver | None = None  # with --seeds-drift and the example updates
         self.missing_tokens: list[str] = []
         self.add_marker("seed")
         for mark in label_marks(self.config, head):
@@ -372,7 +378,7 @@ class SeedItem(pytest.Function):
                 pytest.fail(reason, pytrace=False)
             pytest.skip(reason)
         with _guarded():
-            self.run = SeedRun(self.seed, self._with_har(environment))
+            self.run = SeedRun(self.seed, self._observed(environment))
         self.addfinalizer(self._cleanup)
         self._steps(Phase.PREREQUISITE)
 
@@ -408,15 +414,17 @@ class SeedItem(pytest.Function):
             self._contract_warnings(self.run.records[before:])
 
     def _contract_warnings(self, records: list[StepRecord]) -> None:
-        """Contract notes and unusable Swagger files as warnings (and xunit1 JUnit properties)."""
+        """Contract and drift notes, unusable Swagger files as warnings (and xunit1 JUnit
+        properties)."""
         for record in records:
             for note in record.notes:
-                if note.startswith(NOTE_PREFIX):
-                    step = f"{self.where(record)}: step '{record.step.id}'"
-                    text = self.redactor.text(f"{step}: {note}")
-                    warnings.warn(SeedContractWarning(text), stacklevel=1)
-                    if junit_allows_properties(self.config):
-                        self.user_properties.append(("contract", text))
+                for prefix, kind, name in _NOTE_WARNINGS:
+                    if note.startswith(prefix):
+                        step = f"{self.where(record)}: step '{record.step.id}'"
+                        text = self.redactor.text(f"{step}: {note}")
+                        warnings.warn(kind(text), stacklevel=1)
+                        if junit_allows_properties(self.config):
+                            self.user_properties.append((name, text))
         told = self.config.stash.setdefault(SWAGGER_TOLD_KEY, set())
         for problem in swagger_index(self.config).problems():
             if problem not in told:
@@ -433,18 +441,40 @@ class SeedItem(pytest.Function):
         """The run's redactor: it knows every secret seen so far in this process."""
         return self.config.stash[REDACTOR_KEY]
 
-    def _with_har(self, environment: Environment) -> Environment:
-        """The shared environment, plus a HAR recorder of this seed with ``--seeds-har``."""
+    def _observed(self, environment: Environment) -> Environment:
+        """The shared environment, plus this seed's own observers: a HAR recorder with
+        ``--seeds-har``, then the check of its documented examples (``--seeds-drift``, the
+        example updates; last: it sends nothing, and the watch has learnt the request)."""
         settings = get_settings(self.config)
-        if settings.har is None:
-            return environment
-        from pytest_seeds.output.har import HarRecorder  # imported only when recording
+        if settings.har is not None:
+            from pytest_seeds.output.har import HarRecorder  # imported only when recording
 
-        recorder = HarRecorder(self.seed, self.redactor)
-        path = settings.har / self.config.stash[HAR_NAMES_KEY][self.path]
-        self.addfinalizer(_guard(lambda: recorder.write(path)))  # after the Cleanup steps
-        observers = step_observers(settings, self.redactor, contract(self.config), recorder)
-        return dataclasses.replace(environment, observers=observers)
+            recorder = HarRecorder(self.seed, self.redactor)
+            path = settings.har / self.config.stash[HAR_NAMES_KEY][self.path]
+            self.addfinalizer(_guard(lambda: recorder.write(path)))  # after the Cleanup steps
+            observers = step_observers(settings, self.redactor, contract(self.config), recorder)
+            environment = dataclasses.replace(environment, observers=observers)
+        self.drift = self._drift_observer(settings)
+        if self.drift is not None:
+            observers = (*environment.observers, self.drift)
+            environment = dataclasses.replace(environment, observers=observers)
+        return environment
+
+    def _drift_observer(self, settings: seeds_config.Settings) -> DriftObserver | None:
+        """The check of the seed's documented examples, in the process that runs it (from the
+        document its collection read); None when the run asks for none."""
+        if not settings.checks_examples:
+            return None
+        document = self.document
+
+        def conceal(run: SeedRun) -> Concealer:
+            return Concealer(
+                known=known_texts(run.context.values()),
+                secret_name=lambda name: is_secret_name(name, settings.secret_names),
+                holds_secret=lambda text: self.redactor.text(text) != text,
+            )
+
+        return DriftObserver(document, settings.drift, conceal, settings.updates_examples)
 
     def failed_record(self, error: BaseException) -> StepRecord | None:
         """The step a failure tells of: the one that failed, or one a timeout cut off."""
@@ -498,6 +528,12 @@ def _guard(function: Callable[[], object]) -> Callable[[], None]:
             function()
 
     return guarded
+
+
+_NOTE_WARNINGS = (
+    (NOTE_PREFIX, SeedContractWarning, "contract"),
+    (DRIFT_PREFIX, SeedDriftWarning, "drift"),
+)
 
 
 def step_observers(

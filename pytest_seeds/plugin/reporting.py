@@ -33,6 +33,7 @@ except ImportError:  # pytest-html is optional
 
 
 from pytest_seeds.plugin import coverage as seeds_coverage
+from pytest_seeds.plugin import examples
 from pytest_seeds.plugin.items import (
     BrokenSeedItem,
     SeedCrash,
@@ -98,6 +99,10 @@ def _seed_report(item: SeedItem | BrokenSeedItem, call: pytest.CallInfo[None], r
         report.seeds_summary = _masked(_summary_data(item), item.config.stash[REDACTOR_KEY])
     if not isinstance(item, SeedItem):
         return
+    if call.when == "call":
+        data = examples.report_data(item)
+        if data is not None:
+            setattr(report, examples.REPORT_KEY, data)
     if item.run is not None and call.when != "setup":
         lines = transcript(item.run, Phase.CLEANUP if call.when == "teardown" else None)
         if lines and record is None:  # a failure's report holds the transcript already
@@ -108,7 +113,7 @@ def _seed_report(item: SeedItem | BrokenSeedItem, call: pytest.CallInfo[None], r
         text = item.redactor.text("\n".join(transcript(item.run)))
         report.extras = [*getattr(report, "extras", []), html_extras.text(text, name="seed steps")]
     if call.when == "teardown":
-        item.run = None  # the seed is reported: let its response bodies go
+        item.run = item.drift = None  # the seed is reported: let its response bodies go
 
 
 @pytest.hookimpl(tryfirst=True)

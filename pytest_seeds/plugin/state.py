@@ -42,6 +42,10 @@ class SeedContractWarning(UserWarning):
     """A request or response differs from its Swagger/OpenAPI operation (--seeds-contract warn)."""
 
 
+class SeedDriftWarning(UserWarning):
+    """An answer differs from the seed's documented example (--seeds-drift warn)."""
+
+
 class SeedSwaggerWarning(UserWarning):
     """A Swagger/OpenAPI file could not be used (told once per file and process)."""
 

@@ -131,6 +131,10 @@ class Context:
                 raise KeyError(name)
         return self._cache[name]
 
+    def values(self) -> list[Any]:
+        """The values this run has extracted, and the configured and built-in ones it used."""
+        return [*self.extracted.values(), *self._cache.values()]
+
     def render(self, value: Any, where: str) -> Any:
         """Render every template in a string or a nested structure."""
         if isinstance(value, str):

@@ -11,6 +11,7 @@ EXAMPLES = {
     "secrets.yaml": "yaml",  # Secrets
     "fixtures_conftest.py": "python",  # Fixtures
     "lint.sh": "sh",  # Lint: check seeds offline
+    "examples_workflow.sh": "sh",  # Keeping examples true
 }
 
 

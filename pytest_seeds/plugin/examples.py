@@ -1,0 +1,139 @@
+"""Documented examples kept true: what a seed's report carries, and the one writer.
+
+In the process that runs a seed, its call report gets ``seeds_examples`` (plain JSON
+types): the answers that differ from the documented examples or from the Swagger schema
+(for ``--seeds-discrepancies``) and, when asked, the new text of each example that drifted.
+:class:`ExampleUpdates`, on the xdist controller or the only process, is the one writer:
+the report file, and each seed file once, only for seeds that passed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_seeds import settings as seeds_config
+from pytest_seeds.model import Phase
+from pytest_seeds.output import atomic, discrepancies, examplefix
+from pytest_seeds.output.examplefix import BlockUpdate
+from pytest_seeds.plugin.items import SeedItem
+from pytest_seeds.plugin.state import get_settings
+
+REPORT_KEY = "seeds_examples"  # the attribute of a call report
+
+
+def report_data(item: SeedItem) -> dict[str, Any] | None:
+    """What a seed's call report carries about its examples (masked), or None (also when
+    the run writes neither a report nor examples)."""
+    observer, run = item.drift, item.run
+    settings = get_settings(item.config)
+    wanted = settings.updates_examples or settings.discrepancies is not None
+    if observer is None or run is None or not wanted:
+        return None
+    entry = discrepancies.seed_entry(
+        item.location[0],
+        item.seed.endpoint,
+        item.seed.domain,
+        observer.found,
+        [record for record in run.records if record.step.phase is Phase.TEST],
+        item.redactor,
+    )
+    updates = []
+    if observer.updating:
+        conceal = observer.conceal(run)
+        done: set[int] = set()
+        for found in observer.found:
+            block = found.example.example.block
+            if block.line in done:
+                continue
+            done.add(block.line)
+            new = examplefix.block_text(block.text, conceal.scrub(found.value))
+            if new != block.text:
+                updates.append({"line": block.line, "old": block.text, "new": new})
+    if entry is None and not updates:
+        return None
+    return {"file": item.location[0], "entry": entry, "updates": updates}
+
+
+class ExampleUpdates:
+    """The report file and the example updates of a run (xdist controller or only process)."""
+
+    def __init__(self, config: pytest.Config, settings: seeds_config.Settings) -> None:
+        self.config = config
+        self.settings = settings
+        self.data: dict[str, dict[str, Any]] = {}  # test id -> its report's data
+        self.not_passed: set[str] = set()
+        self.seeds: set[str] = set()
+        self.lines: list[str] = []  # for the terminal summary
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if getattr(report, "seeds_summary", None) is not None:
+            self.seeds.add(report.nodeid)
+        data = getattr(report, REPORT_KEY, None)
+        if isinstance(data, dict):
+            self.data[report.nodeid] = data
+        if report.failed or report.skipped or hasattr(report, "wasxfail"):
+            self.not_passed.add(report.nodeid)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        path = self.settings.discrepancies
+        if path is not None:
+            entries = [data["entry"] for data in self.data.values() if data.get("entry")]
+            atomic.write_text(path, discrepancies.markdown(entries, len(self.seeds)))
+            self.lines.append(f"discrepancy report: {self._shown(path)}")
+        if self.settings.updates_examples:
+            self._update()
+
+    def _update(self) -> None:
+        """Rewrite (or, in a dry run, show) each file's drifted examples, once per file."""
+        by_file: dict[str, list[BlockUpdate]] = defaultdict(list)
+        held_back = 0
+        for nodeid, data in sorted(self.data.items()):
+            updates = [BlockUpdate(**update) for update in data.get("updates", ())]
+            if nodeid in self.not_passed:
+                held_back += bool(updates)
+            else:
+                by_file[data["file"]] += updates
+        dry = self.settings.update_examples_dry_run
+        changed = []
+        for name, updates in sorted(by_file.items()):
+            path = Path(os.path.normpath(self.config.rootpath / name))
+            try:
+                before = examplefix.read(path)
+                after, stale = examplefix.rewrite(before, updates)
+                if after != before and not dry:
+                    examplefix.write(path, after)
+            except OSError as error:
+                self.lines.append(f"{self._shown(path)}: not updated ({error.strerror})")
+                continue
+            for line in stale:
+                self.lines.append(
+                    f"{self._shown(path)}:{line}: not updated: the example changed during the run"
+                )
+            if after != before:
+                changed.append(self._shown(path))
+                if dry:
+                    self.lines += examplefix.diff(self._shown(path), before, after)
+        verb = "would update" if dry else "updated"
+        self.lines.append(
+            f"examples: {verb} {len(changed)} file(s)"
+            + (f": {', '.join(changed)}" if changed else "")
+        )
+        if held_back:
+            self.lines.append(
+                f"examples: {held_back} seed(s) that did not pass keep their examples"
+            )
+
+    def _shown(self, path: Path) -> str:
+        return os.path.relpath(path, self.config.invocation_params.dir)
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.lines:
+            terminalreporter.write_sep("=", "seeds documented examples")
+            for line in self.lines:
+                terminalreporter.write_line(line)
