@@ -11,6 +11,7 @@ untimed warm-up each, and summarised by medians.
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -200,3 +201,12 @@ def machine() -> str:
         f"{len(os.sched_getaffinity(0))} CPUs ({model}), Python {platform.python_version()}, "
         f"pytest {pytest.__version__}"
     )
+
+
+def latency_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The options of a benchmark of N seeds against a server with latency, in paired rounds."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--n", type=int, default=400, help="number of seeds (400)")
+    parser.add_argument("--rounds", type=int, default=2, help="paired rounds (2)")
+    parser.add_argument("--latency", type=float, default=0.05, help="server latency in s (0.05)")
+    return parser

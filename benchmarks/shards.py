@@ -14,7 +14,6 @@ Usage: ``python benchmarks/shards.py [--n 400] [--rounds 2] [--latency 0.05] [--
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import subprocess
@@ -88,10 +87,7 @@ def shards_run(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=400, help="number of seeds (400)")
-    parser.add_argument("--rounds", type=int, default=2, help="paired rounds (2)")
-    parser.add_argument("--latency", type=float, default=0.05, help="server latency in s (0.05)")
+    parser = harness.latency_parser(__doc__)
     parser.add_argument("--workers", type=int, default=2, help="xdist workers per shard (2)")
     args = parser.parse_args()
     with harness.seed_folder() as folder, harness.server(args.latency) as url:

@@ -10,8 +10,6 @@ Usage: ``python benchmarks/xdist_speedup.py [--n 400] [--rounds 2] [--latency 0.
 
 from __future__ import annotations
 
-import argparse
-
 import harness
 from generate import write_seeds
 from harness import NAIVE, SEEDS, Sample, median
@@ -20,10 +18,7 @@ WORKERS = (0, 2, 4, 8)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=400, help="number of seeds (400)")
-    parser.add_argument("--rounds", type=int, default=2, help="paired rounds (2)")
-    parser.add_argument("--latency", type=float, default=0.05, help="server latency in s (0.05)")
+    parser = harness.latency_parser(__doc__)
     args = parser.parse_args()
     with harness.seed_folder() as folder, harness.server(args.latency) as url:
         write_seeds(folder / "seeds", args.n, kind="get")

@@ -16,6 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from pytest_seeds import lint
+from pytest_seeds.contract.checks import Contract
 from pytest_seeds.contract.swagger import SwaggerIndex
 from pytest_seeds.settings import load_values
 
@@ -25,12 +26,12 @@ def findings_by_seed(
 ) -> dict[Path, list[lint.Finding]]:
     """The findings of every seed under ``folder``, by seed path."""
     _, params = load_values(config, os.environ)
-    index = SwaggerIndex(swagger_root)
+    contract = Contract(SwaggerIndex(swagger_root))
     found = {}
     for path in sorted(folder.rglob("*.md")):
         target = lint.read(path)
         if target is not None:
-            found[path] = lint.check(target, params, index)
+            found[path] = lint.examine(target, params, contract)[0]
     return found
 
 

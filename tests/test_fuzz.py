@@ -427,7 +427,7 @@ def test_every_document_is_read_or_refused(
             assert_well_typed(step)
     target = seeds_lint.read(path)
     if target is not None:
-        seeds_lint.check(target, {}, Contract(SwaggerIndex(None)))
+        seeds_lint.examine(target, {}, Contract(SwaggerIndex(None)))
 
 
 def lint(pytester: pytest.Pytester) -> pytest.RunResult:

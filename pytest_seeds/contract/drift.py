@@ -26,6 +26,8 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_seeds.contract import mismatch
+
 KINDS = ("added", "missing", "type", "value")
 _PLACEHOLDER = re.compile(r"<[^<>\r\n]+>")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -72,19 +74,8 @@ def is_placeholder(value: Any) -> bool:
 
 def json_type(value: Any) -> str:
     """The JSON type of a value; integers and decimals are both ``number``."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+    kind = mismatch.json_type(value)
+    return "number" if kind == "integer" else kind
 
 
 def show_path(path: Path) -> str:

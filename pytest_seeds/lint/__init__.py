@@ -35,19 +35,6 @@ def read(path: Path) -> Document | SeedError | None:
         return error
 
 
-def check(
-    target: Document | SeedError,
-    names: Collection[str],
-    contract: Contract,
-    max_sleep: float = 30.0,
-    token_types: Collection[str] = (),
-) -> list[Finding]:
-    """Every finding of one seed, in line order; ``names`` are the configured template values,
-    ``max_sleep`` the run's longest sleep in seconds (``--seeds-max-sleep``), ``token_types``
-    the token types configured besides the built-in ones (``auth: types:``)."""
-    return examine(target, names, contract, max_sleep, token_types)[0]
-
-
 def examine(
     target: Document | SeedError,
     names: Collection[str],
@@ -55,8 +42,11 @@ def examine(
     max_sleep: float = 30.0,
     token_types: Collection[str] = (),
 ) -> tuple[list[Finding], list[Step]]:
-    """:func:`check`'s findings, and the steps that could be read, in the order they run
-    (what the seed means to send: the coverage ledger by design)."""
+    """Every finding of one seed, in line order, and the steps that could be read, in the order
+    they run (what the seed means to send: the coverage ledger by design). ``names`` are the
+    configured template values, ``max_sleep`` the run's longest sleep in seconds
+    (``--seeds-max-sleep``), ``token_types`` the token types configured besides the built-in
+    ones (``auth: types:``)."""
     if isinstance(target, SeedError):
         return [from_error(target, "unreadable")], []
     walked = walk(target)
