@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ from pytest_seeds.model import SPEC_METHODS
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SPEC_SUFFIXES = (".json", ".yaml", ".yml")
+MAX_SPEC_BYTES = 64 * 1024 * 1024
+MAX_SPEC_DEPTH = 200  # real specs nest a few dozen levels; the walks recurse
+_DEEP = object()  # a document the parser itself could not nest
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{[^{}/]*\}")
 _WILD = "\x00"  # stands for a placeholder inside a request segment
 _OBO = "x-on-behalf-of"
@@ -255,23 +259,65 @@ class SpecFile:
         return f"SpecFile({str(self.path)!r}, version={self.version!r}, prefix={self.prefix!r})"
 
 
-def read_spec_document(path: Path) -> Any:
-    """The parsed JSON/YAML content of a spec file, or a :class:`SpecProblem`."""
+def _exists(path: Path) -> bool:
+    """Whether a path exists; False for one the system cannot even look up (too long...)."""
     try:
+        return path.exists()
+    except OSError:
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def read_spec_document(path: Path) -> Any:
+    """The parsed JSON/YAML content of a spec file, or a :class:`SpecProblem`.
+
+    Only a regular file of at most ``MAX_SPEC_BYTES`` is read (a FIFO named ``x.json`` would
+    block the run); a document nested deeper than ``MAX_SPEC_DEPTH`` is a problem too.
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return SpecProblem(path, "cannot read Swagger file: not a regular file")
+        if info.st_size > MAX_SPEC_BYTES:
+            size = f"{MAX_SPEC_BYTES // (1024 * 1024)} MiB"
+            return SpecProblem(path, f"cannot read Swagger file: larger than {size}")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return SpecProblem(path, "Swagger file not found")
     except (OSError, UnicodeDecodeError) as exc:
         return SpecProblem(path, f"cannot read Swagger file: {exc}")
+    kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     try:
-        if path.suffix.lower() == ".json":
-            document = json.loads(text)
-        else:
-            document = yaml.load(text, Loader=_LOADER)
+        document = json.loads(text) if kind == "JSON" else yaml.load(text, Loader=_LOADER)
     except (ValueError, yaml.YAMLError) as exc:
-        kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
         return SpecProblem(path, f"not valid {kind}: {exc}".splitlines()[0])
+    except RecursionError:
+        document = _DEEP
+    if document is _DEEP or _too_deep(document):  # the checks walk documents recursively
+        return SpecProblem(
+            path, f"not a usable {kind} document: nested deeper than {MAX_SPEC_DEPTH}"
+        )
     return document
+
+
+def _too_deep(document: Any) -> bool:
+    """Whether a document nests deeper than ``MAX_SPEC_DEPTH`` (walked without recursion)."""
+    todo = [(document, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > MAX_SPEC_DEPTH:
+            return True
+        if isinstance(node, Mapping):
+            todo += [(value, depth + 1) for value in node.values()]
+        elif isinstance(node, list):
+            todo += [(value, depth + 1) for value in node]
+    return False
 
 
 def _read(path: Path) -> SpecFile | SpecProblem:
@@ -339,12 +385,12 @@ class SwaggerIndex:
     def _resolve(self, ref: str) -> Path | None:
         path = Path(ref)
         if path.is_absolute():
-            if path.exists() or self.root is None or "swagger" not in path.parts[1:]:
+            if _exists(path) or self.root is None or "swagger" not in path.parts[1:]:
                 return path
             at = len(path.parts) - 1 - path.parts[::-1].index("swagger")
             for tail in (path.parts[at:], path.parts[at + 1 :]):
                 candidate = self.root.joinpath(*tail)
-                if tail and candidate.is_file():
+                if tail and _is_file(candidate):
                     return candidate
             return path
         if self.root is None:
@@ -352,11 +398,11 @@ class SwaggerIndex:
         candidate = Path(os.path.normpath(self.root / path))
         if not candidate.is_relative_to(self.root) or candidate == self.root:
             return None
-        if not candidate.exists() and path.parts[0] == self.root.name and len(path.parts) > 1:
+        if not _exists(candidate) and path.parts[0] == self.root.name and len(path.parts) > 1:
             alternative = self.root.joinpath(*path.parts[1:])
-            if alternative.is_file():
+            if _is_file(alternative):
                 return alternative
-        if not candidate.exists():
+        if not _exists(candidate):
             return self._ending_with(candidate.relative_to(self.root).parts) or candidate
         return candidate
 

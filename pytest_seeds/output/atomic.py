@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -14,10 +15,12 @@ def write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and a rename.
 
     A reader never sees half a file, and two xdist workers writing different files
-    into one folder never step on each other's temporary files.
+    into one folder never step on each other's temporary files. A file name that is not
+    UTF-8 (a lone surrogate in ``text``) is written as its ``\\udcXX`` escape, which JSON
+    reads back as the same text.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    _replace(path, lambda stream: stream.write(text))
+    _replace(path, lambda stream: stream.write(text), "backslashreplace")
 
 
 def write_json(path: Path, document: object) -> None:
@@ -36,10 +39,8 @@ def rewrite_lines(path: Path, change: Callable[[str], str]) -> None:
 
 
 def write_exact(path: Path, text: str, errors: str = "strict") -> None:
-    """Replace an existing file by ``text`` as it is (no newline translation), keeping the
-    file's permissions."""
-    mode = path.stat().st_mode & 0o7777
-    _replace(path, lambda stream: stream.write(text), errors, "", mode)
+    """Replace a file by ``text`` as it is (no newline translation)."""
+    _replace(path, lambda stream: stream.write(text), errors, "")
 
 
 def _replace(
@@ -47,9 +48,14 @@ def _replace(
     write: Callable[[TextIO], object],
     errors: str = "strict",
     newline: str | None = None,
-    mode: int | None = None,
 ) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write a temporary file beside ``path`` and rename it over ``path``: a file replaced
+    keeps its permissions, a new one gets the ones ``open`` would give it (the umask's)."""
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = None
+    handle, temporary = _temporary(path)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", errors=errors, newline=newline) as stream:
             write(stream)
@@ -59,3 +65,15 @@ def _replace(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new file beside ``path``, created as ``open`` creates files (mode 0o666 less the
+    umask; ``tempfile.mkstemp`` would make it 0o600): its descriptor and name."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        name = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:  # another process's, by a chance in 2**48: another name
+            continue

@@ -35,6 +35,7 @@ from pytest_seeds.plugin.reporting import (
     pytest_itemcollected,
     pytest_runtest_logreport,
     pytest_runtest_makereport,
+    pytest_sessionfinish,
 )
 from pytest_seeds.plugin.shards import SeedsBeforeSplit, shard_count
 from pytest_seeds.plugin.state import (
@@ -285,6 +286,7 @@ __all__ = [
     "pytest_load_initial_conftests",
     "pytest_runtest_logreport",
     "pytest_runtest_makereport",
+    "pytest_sessionfinish",
     "seeds_client",
     "seeds_environment",
     "seeds_params",

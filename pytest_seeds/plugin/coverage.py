@@ -21,7 +21,7 @@ from pytest_seeds.contract import coverage
 from pytest_seeds.output import coverage as coverage_output
 from pytest_seeds.output.summary import RunSummary
 from pytest_seeds.plugin.items import SeedItem, SeedLintItem
-from pytest_seeds.plugin.state import get_settings, swagger_index
+from pytest_seeds.plugin.state import get_settings, swagger_index, write_output
 from pytest_seeds.reading.document import Document
 
 PLUGIN_NAME = "seeds-coverage"
@@ -122,9 +122,11 @@ class SeedsCoverage:
         operations = coverage.documented_operations(swagger_index(self.config))
         ledger = coverage.build_ledger(operations, seeds, "lint" if lint else "run")
         self.ledger = ledger
-        if self.settings.coverage is not None:
-            table = coverage_output.write(ledger, self.settings.coverage)
-            self.written = [self.settings.coverage, table]
+        path = self.settings.coverage
+        if path is not None and write_output(
+            self.config, "the coverage ledger", path, lambda: coverage_output.write(ledger, path)
+        ):
+            self.written = [path, coverage_output.markdown_path(path)]
         minimum = self.settings.coverage_min
         missed = coverage.shortfall(ledger, minimum) if minimum is not None else None
         if missed is not None:

@@ -21,7 +21,7 @@ from pytest_seeds.model import Phase
 from pytest_seeds.output import atomic, discrepancies, examplefix
 from pytest_seeds.output.examplefix import BlockUpdate
 from pytest_seeds.plugin.items import SeedItem
-from pytest_seeds.plugin.state import get_settings
+from pytest_seeds.plugin.state import get_settings, write_output
 
 REPORT_KEY = "seeds_examples"  # the attribute of a call report
 
@@ -84,8 +84,11 @@ class ExampleUpdates:
         path = self.settings.discrepancies
         if path is not None:
             entries = [data["entry"] for data in self.data.values() if data.get("entry")]
-            atomic.write_text(path, discrepancies.markdown(entries, len(self.seeds)))
-            self.lines.append(f"discrepancy report: {self._shown(path)}")
+            text = discrepancies.markdown(entries, len(self.seeds))
+            if write_output(
+                self.config, "the discrepancy report", path, lambda: atomic.write_text(path, text)
+            ):
+                self.lines.append(f"discrepancy report: {self._shown(path)}")
         if self.settings.updates_examples:
             self._update()
 

@@ -9,7 +9,7 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -38,11 +38,13 @@ from pytest_seeds.plugin.state import (
     SWAGGER_TOLD_KEY,
     SeedContractWarning,
     SeedDriftWarning,
+    SeedOutputWarning,
     SeedStepWarning,
     SeedSwaggerWarning,
     contract,
     get_settings,
     junit_allows_properties,
+    output_failure,
     swagger_index,
 )
 from pytest_seeds.reading.document import Document, load_document, near_miss
@@ -60,6 +62,9 @@ from pytest_seeds.running.runner import (
 from pytest_seeds.secrets.names import is_secret_name
 from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.watch import SecretWatch
+
+if TYPE_CHECKING:
+    from pytest_seeds.output.har import HarRecorder
 
 
 def _seed_fixtures(seeds_environment: Environment) -> None:
@@ -451,7 +456,7 @@ class SeedItem(pytest.Function):
 
             recorder = HarRecorder(self.seed, self.redactor)
             path = settings.har / self.config.stash[HAR_NAMES_KEY][self.path]
-            self.addfinalizer(_guard(lambda: recorder.write(path)))  # after the Cleanup steps
+            self.addfinalizer(_guard(lambda: _write_har(recorder, path)))  # after the Cleanup
             observers = step_observers(settings, self.redactor, contract(self.config), recorder)
             environment = dataclasses.replace(environment, observers=observers)
         self.drift = self._drift_observer(settings)
@@ -518,6 +523,14 @@ class SeedItem(pytest.Function):
             return self.redactor.text(text)
         except Exception:
             return text
+
+
+def _write_har(recorder: HarRecorder, path: Path) -> None:
+    """Write a seed's HAR file; one that cannot be written is a warning, not the seed's error."""
+    try:
+        recorder.write(path)
+    except (OSError, ValueError) as error:  # UnicodeError is a ValueError
+        warnings.warn(SeedOutputWarning(output_failure("the HAR file", path, error)), stacklevel=1)
 
 
 def _guard(function: Callable[[], object]) -> Callable[[], None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import linecache
 import logging
 import os
+import sys
 import time
 import warnings
 from collections.abc import Generator, Iterator, Mapping
@@ -51,12 +52,15 @@ from pytest_seeds.plugin.shards import (
 )
 from pytest_seeds.plugin.state import (
     HAR_NAMES_KEY,
+    OUTPUT_FAILURES_KEY,
     REDACTOR_KEY,
     SEED_ROOTS_KEY,
     SEEDS_COLLECTED_KEY,
     get_settings,
     is_seed_path,
+    output_failure,
     swagger_index,
+    write_output,
 )
 
 
@@ -114,6 +118,17 @@ def _seed_report(item: SeedItem | BrokenSeedItem, call: pytest.CallInfo[None], r
         report.extras = [*getattr(report, "extras", []), html_extras.text(text, name="seed steps")]
     if call.when == "teardown":
         item.run = item.drift = None  # the seed is reported: let its response bodies go
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> Iterator[None]:
+    """A file of the run that could not be written fails the run; it is told in the seeds
+    summary (innermost wrapper: every file is written by then, the summary not yet shown)."""
+    result = yield
+    failed = session.config.stash.get(OUTPUT_FAILURES_KEY, [])
+    if failed and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    return result
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -315,8 +330,11 @@ class SeedsSummary:
             (redactor.text(seed) for seed in before_split),
         )
         self.result = self.runs.to_json(timing, self.settings.env, shard)
-        if self.settings.summary_json is not None:
-            atomic.write_json(self.settings.summary_json, self.result)
+        path = self.settings.summary_json
+        if path is not None:
+            write_output(
+                self.config, "the summary", path, lambda: atomic.write_json(path, self.result)
+            )
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> Iterator[None]:
@@ -326,6 +344,8 @@ class SeedsSummary:
             for text in self._interrupted():
                 terminalreporter.write_sep("!", "seed interrupted", red=True)
                 terminalreporter.write_line(text)
+        for failure in self.config.stash.get(OUTPUT_FAILURES_KEY, []):
+            terminalreporter.write_line(failure, red=True, bold=True)
         if self.result is None:
             return
         verbosity = terminalreporter.verbosity
@@ -490,7 +510,10 @@ def mask_debug_log(config: pytest.Config) -> None:
     redactor = config.stash.get(REDACTOR_KEY, None)
     path = config.invocation_params.dir / name if isinstance(name, str) else None
     if redactor is not None and path is not None and path.is_file():
-        atomic.rewrite_lines(path, redactor.text)
+        try:
+            atomic.rewrite_lines(path, redactor.text)
+        except OSError as error:  # after the run: told on stderr, as pytest tells of the file
+            sys.stderr.write(output_failure("the masked debug log", path, error) + "\n")
 
 
 def _mask_report(report: pytest.TestReport | pytest.CollectReport, redactor: Redactor) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ SWAGGER_TOLD_KEY = pytest.StashKey[set[object]]()
 LABEL_MARKS_KEY = pytest.StashKey[dict[str, pytest.MarkDecorator]]()
 SWAGGER_INDEX_KEY = pytest.StashKey[SwaggerIndex]()
 CONTRACT_KEY = pytest.StashKey[Contract]()
+OUTPUT_FAILURES_KEY = pytest.StashKey[list[str]]()  # files of the run not written
 RESERVED_MARKS = frozenset(
     {
         "skip",
@@ -48,6 +50,27 @@ class SeedDriftWarning(UserWarning):
 
 class SeedSwaggerWarning(UserWarning):
     """A Swagger/OpenAPI file could not be used (told once per file and process)."""
+
+
+class SeedOutputWarning(UserWarning):
+    """A file a seed writes (its HAR file) that could not be written."""
+
+
+def output_failure(what: str, path: Path, error: Exception) -> str:
+    """``pytest-seeds could not write the coverage ledger x.json: Permission denied``."""
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return f"pytest-seeds could not write {what} {path}: {reason}"
+
+
+def write_output(config: pytest.Config, what: str, path: Path, write: Callable[[], object]) -> bool:
+    """Write one of the run's files; a failure is kept, told in the seeds summary and fails
+    the run (``reporting.pytest_sessionfinish``), never raised. Whether it was written."""
+    try:
+        write()
+    except (OSError, ValueError) as error:  # UnicodeError is a ValueError
+        config.stash.setdefault(OUTPUT_FAILURES_KEY, []).append(output_failure(what, path, error))
+        return False
+    return True
 
 
 def get_settings(config: pytest.Config) -> seeds_config.Settings:
