@@ -144,3 +144,18 @@ def test_a_swagger_name_the_system_refuses_is_a_lint_finding(pytester: pytest.Py
     assert "Traceback" not in text and "INTERNALERROR" not in text
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*[[]swagger-file[]]*"])
+
+
+def test_a_warning_the_user_made_an_error_is_told_as_itself(
+    pytester: pytest.Pytester, api: HTTPServer, tokens: dict
+) -> None:
+    """``filterwarnings = error``: a seed's warning fails it with the warning's own words,
+    not as an unexpected error of pytest-seeds."""
+    pytester.makeini("[pytest]\nfilterwarnings = error\n")
+    going_on = "- id: flaky\n  method: GET\n  path: /status/500\n  onFail: continue\n"
+    pytester.makefile(".md", seed=seed_doc(prerequisites=going_on))
+    result = run_seeds(pytester, *wire_args(api), "-p", "no:cacheprovider")
+    text = result.stdout.str()
+    result.assert_outcomes(errors=1)
+    assert "SeedStepWarning" in text and "onFail: continue, going on" in text
+    assert "a bug in pytest-seeds" not in text and "INTERNALERROR" not in text

@@ -113,7 +113,7 @@ def _guarded() -> Iterator[None]:
     """Any exception but the plugin's own outcomes becomes a :class:`SeedCrash`."""
     try:
         yield
-    except (StepFailure, SeedError, SeedCrash):
+    except (StepFailure, SeedError, SeedCrash, Warning):  # a warning the user made an error
         raise
     except Exception as error:  # pytest's skip and fail are BaseExceptions: they go through
         raise SeedCrash(error) from error
