@@ -8,6 +8,7 @@ fixture (``/status/<code>`` answers with that status).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
+from pytest_seeds.contract import coverage as contract_coverage
 from pytest_seeds.contract.coverage import (
     FORMAT,
     build_ledger,
+    check_format,
     lost_operations,
     merge_ledgers,
+    read_ledger,
     shortfall,
     spec_domain,
 )
@@ -247,6 +251,28 @@ def test_lint_mode_counts_what_the_steps_mean_to_send(
             ["--seeds-coverage-baseline=seeds/things.md"],
             "*--seeds-coverage-baseline: *things.md is not JSON*",
         ),
+        (["--seeds-coverage-min=nan"], "*--seeds-coverage-min: nan is not a percentage*"),
+        (["--seeds-coverage-min=inf"], "*--seeds-coverage-min: inf is not a percentage*"),
+        (
+            ["--seeds-coverage=same.json", "--seeds-coverage-baseline=same.json"],
+            "*--seeds-coverage: *same.json and --seeds-coverage-baseline name the same file*",
+        ),
+        (
+            ["--seeds-coverage=out/c.json", "--seeds-summary-json=out/c.md"],
+            "*--seeds-coverage: *c.json and --seeds-summary-json name the same file*",
+        ),
+        (
+            ["--seeds-coverage=out/c.json", "--junitxml=out/c.json"],
+            "*--seeds-coverage: *c.json and --junitxml name the same file*",
+        ),
+        (
+            ["--seeds-coverage=har/c.json", "--seeds-har=har"],
+            "*--seeds-coverage: *c.json is inside the --seeds-har folder*",
+        ),
+        (
+            ["--seeds-coverage=seeds/things.json"],
+            "*--seeds-coverage: *things.md exists and is not a coverage table written by*",
+        ),
     ],
 )
 def test_wrong_coverage_options_are_usage_errors(
@@ -358,3 +384,107 @@ def test_gates_on_a_built_ledger() -> None:
     assert lost_operations(before, before) == []
     gone = build_ledger([op for op in OPERATIONS if op["path"] != "/x"], [], "run")
     assert lost_operations(gone, before) == []  # no longer documented: not lost
+
+
+# --- baselines that are not ledgers -----------------------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=6,
+)
+
+
+def _or_json(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(valid, valid, valid, JSON)
+
+
+SEED_ENTRIES = st.fixed_dictionaries(
+    {
+        "seed": _or_json(st.just("s.md")),
+        "role": _or_json(st.sampled_from(["test", "step"])),
+        "status": _or_json(st.sampled_from([None, 200, 404])),
+        "outcome": _or_json(st.just("passed")),
+    }
+)
+LEDGER_LIKE = st.fixed_dictionaries(
+    {
+        "format": _or_json(st.just(FORMAT)),
+        "mode": _or_json(st.sampled_from(["run", "lint"])),
+        "operations": _or_json(
+            st.lists(
+                _or_json(
+                    st.fixed_dictionaries(
+                        {
+                            key: _or_json(st.just(value))
+                            for key, value in OPERATIONS[0].items()
+                            if key != "statuses"
+                        }
+                        | {
+                            "statuses": _or_json(st.lists(_or_json(st.just("200")), max_size=2)),
+                            "seeds": _or_json(st.lists(SEED_ENTRIES, max_size=2)),
+                        }
+                    )
+                ),
+                max_size=3,
+            )
+        ),
+        "unmatched": _or_json(
+            st.lists(_or_json(st.fixed_dictionaries({"seed": st.just("s.md")})), max_size=2)
+        ),
+    }
+)
+
+
+@given(LEDGER_LIKE)
+def test_a_document_is_refused_with_a_value_error_or_usable_by_every_reader(
+    document: dict[str, Any],
+) -> None:
+    try:
+        check_format(document)
+    except ValueError:
+        with pytest.raises(ValueError):
+            merge_ledgers([document])
+        return
+    merged = merge_ledgers([document])
+    assert lost_operations(merged, document) == []
+    assert lost_operations(build_ledger([], [], document["mode"]), document) == []
+    markdown(merged)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b'{"format": "pytest-seeds coverage 1", "mode": "run", "operations": [1, "x"],'
+            b' "unmatched": []}',
+            "*: an operation lacks spec, method, path, domain*",
+        ),
+        (b"[" * 100_000 + b"]" * 100_000, "*is JSON nested too deeply to be a ledger"),
+        (b'{"format": ' + b"[" * 5000 + b"]" * 5000 + b"}", "*nested too deeply*"),
+        (b'{"format": ["x"]}', "*not a coverage ledger of format*(format: 'list')"),
+    ],
+    ids=["operations", "deep", "deep-format", "format-list"],
+)
+def test_a_malformed_baseline_is_a_usage_error_before_the_run(
+    pytester: pytest.Pytester, project: Path, content: bytes, message: str
+) -> None:
+    (project / "base.json").write_bytes(content)
+    result = run(pytester, None, "--seeds-coverage-baseline=base.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*--seeds-coverage-baseline: {message}"])
+
+
+def test_a_baseline_that_is_no_regular_file_or_too_large_is_refused_unread(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fifo = project / "fifo.json"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer
+    for path in (fifo, Path("/dev/zero")):
+        with pytest.raises(ValueError, match="is not a regular file"):
+            read_ledger(path)
+    big = project / "big.json"
+    big.write_text(json.dumps(build_ledger(OPERATIONS, [], "run")))
+    monkeypatch.setattr(contract_coverage, "MAX_LEDGER_BYTES", big.stat().st_size - 1)
+    with pytest.raises(ValueError, match="is larger than"):
+        read_ledger(big)

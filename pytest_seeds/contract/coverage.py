@@ -17,9 +17,13 @@ range, then ``default``, as the contract checks choose a response).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import math
+import os
+import stat
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from pytest_seeds.contract.checks import status_key
 from pytest_seeds.contract.swagger import Operation, SwaggerIndex, split_endpoint
@@ -31,6 +35,8 @@ ROLES = ("test", "step")  # the endpoint under test, or another step
 DESIGNED = "designed"  # the outcome of every seed in a lint ledger
 NO_DOMAIN = "(no domain)"
 _KEY = ("spec", "method", "path")
+_SLACK = Fraction(1, 10**9)  # percent: float noise in a given minimum
+MAX_LEDGER_BYTES = 64 << 20  # a baseline larger than this is not a ledger
 
 
 def spec_name(index: SwaggerIndex, spec: Path) -> str:
@@ -179,13 +185,19 @@ def merge_ledgers(ledgers: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         unmatched += ledger["unmatched"]
     if len(modes) > 1:
         raise ValueError("cannot merge a run ledger with a lint ledger (--seeds-lint)")
-    return _finished(modes.pop(), ops.values(), unmatched)
+    merged = _finished(modes.pop(), ops.values(), unmatched)
+    if any(ledger.get("interrupted") for ledger in ledgers):
+        merged["interrupted"] = True
+    return merged
 
 
 def check_format(ledger: object) -> None:
-    """Raise ValueError unless ``ledger`` is a ledger of this format."""
+    """Raise ValueError unless ``ledger`` is a ledger of this format, with every operation,
+    seed entry and unmatched step of the shape the ledger's readers rely on."""
     if not isinstance(ledger, Mapping) or ledger.get("format") != FORMAT:
         found = ledger.get("format") if isinstance(ledger, Mapping) else type(ledger).__name__
+        if not isinstance(found, str | None):
+            found = type(found).__name__
         raise ValueError(f"not a coverage ledger of format '{FORMAT}' (format: {found!r})")
     if ledger.get("mode") not in MODES or not all(
         isinstance(ledger.get(key), list) for key in ("operations", "unmatched")
@@ -193,6 +205,34 @@ def check_format(ledger: object) -> None:
         raise ValueError(
             "a coverage ledger needs 'mode' (run or lint), 'operations' and 'unmatched'"
         )
+    if not all(_operation(op) for op in ledger["operations"]):
+        raise ValueError("an operation lacks spec, method, path, domain, statuses or its seeds")
+    if not all(_strings(step, ("seed", "method", "path")) for step in ledger["unmatched"]):
+        raise ValueError("an unmatched step lacks seed, method or path")
+
+
+def _strings(value: object, keys: Iterable[str]) -> TypeGuard[Mapping[str, Any]]:
+    return isinstance(value, Mapping) and all(isinstance(value.get(key), str) for key in keys)
+
+
+def _operation(op: object) -> bool:
+    if not _strings(op, ("spec", "method", "path", "domain")):
+        return False
+    statuses, seeds = op.get("statuses"), op.get("seeds")
+    return (
+        isinstance(statuses, list)
+        and all(isinstance(status, str) for status in statuses)
+        and isinstance(seeds, list)
+        and all(_seed_entry(entry) for entry in seeds)
+    )
+
+
+def _seed_entry(entry: object) -> bool:
+    return (
+        _strings(entry, ("seed", "outcome"))
+        and entry.get("role") in ROLES
+        and (entry.get("status") is None or type(entry.get("status")) is int)
+    )
 
 
 def _key(op: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -224,7 +264,8 @@ def _finished(
 
 
 def _percent(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
+    """``part`` of ``whole`` in percent, rounded down to a tenth: 100.0 only when all are."""
+    return 1000 * part // whole / 10 if whole else 0.0
 
 
 def _totals(ops: Sequence[Mapping[str, Any]], statuses: bool = False) -> dict[str, Any]:
@@ -247,40 +288,80 @@ def _totals(ops: Sequence[Mapping[str, Any]], statuses: bool = False) -> dict[st
     return totals
 
 
+def needed(covered: int, whole: int, minimum: float) -> int:
+    """How many more of ``whole`` operations need a seed for ``minimum`` percent (0 if none).
+
+    Exact arithmetic, with a tolerance of :data:`_SLACK` percent, so that a minimum computed
+    as ``100 * covered / whole`` in floating point is met by ``covered``.
+    """
+    target = (Fraction(minimum) - _SLACK) * whole / 100
+    return max(0, math.ceil(target) - covered)
+
+
 def shortfall(ledger: Mapping[str, Any], minimum: float) -> str | None:
     """Why the ledger misses ``--seeds-coverage-min`` (a percentage), or None when it meets it."""
     totals = ledger["totals"]
     whole, covered = totals["operations"], totals["covered"]
-    if covered * 100 >= minimum * whole and (whole or not minimum):
-        return None
     if not whole:
-        return f"no documented operation under the Swagger root: {minimum:g}% cannot be reached"
-    needed = -(-minimum * whole // 100) - covered  # operations that would reach the minimum
+        return (
+            f"no documented operation under the Swagger root: {minimum:g}% cannot be reached"
+            if minimum
+            else None
+        )
+    more = needed(covered, whole, minimum)
+    if not more:
+        return None
     return (
         f"{covered} of {whole} operations covered ({totals['percent']}%), below the minimum "
-        f"of {minimum:g}%: {needed:.0f} more operation{'s need' if needed != 1 else ' needs'} a seed"
+        f"of {minimum:g}%: {more} more operation{'s need' if more != 1 else ' needs'} a seed"
     )
 
 
-def lost_operations(ledger: Mapping[str, Any], baseline: Mapping[str, Any]) -> list[dict[str, Any]]:
+def lost_operations(
+    ledger: Mapping[str, Any],
+    baseline: Mapping[str, Any],
+    unselected: Callable[[str], bool] = lambda seed: False,
+) -> list[dict[str, Any]]:
     """The operations a seed covered in ``baseline`` that are still documented but no longer
-    covered; each with the baseline's seeds (an operation no longer documented is not lost)."""
-    before = {_key(op): op["seeds"] for op in baseline["operations"] if op["seeds"]}
+    covered; each with the baseline's seeds (an operation no longer documented is not lost).
+
+    A baseline seed for which ``unselected`` is true (still there, not run this time) is
+    left out: an operation only such seeds covered is not lost.
+    """
+    before = {
+        _key(op): seeds
+        for op in baseline["operations"]
+        if (seeds := sorted({s["seed"] for s in op["seeds"] if not unselected(s["seed"])}))
+    }
     return [
-        {**{name: op[name] for name in _KEY}, "seeds": sorted({s["seed"] for s in before[key]})}
+        {**{name: op[name] for name in _KEY}, "seeds": before[key]}
         for op in ledger["operations"]
         if not op["seeds"] and (key := _key(op)) in before
     ]
 
 
 def read_ledger(path: Path) -> dict[str, Any]:
-    """A ledger written by ``--seeds-coverage``; ValueError saying what is wrong with it."""
+    """A ledger written by ``--seeds-coverage``; ValueError saying what is wrong with it.
+
+    Only a regular file of at most :data:`MAX_LEDGER_BYTES` is read (not a device or a FIFO).
+    """
     try:
-        ledger = json.loads(path.read_text(encoding="utf-8"))
+        # non-blocking: opening a FIFO must not wait for a writer
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ValueError(f"{path} is not a regular file")
+            data = file.read(MAX_LEDGER_BYTES + 1)
     except OSError as error:
         raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
-    except ValueError as error:
+    if len(data) > MAX_LEDGER_BYTES:
+        raise ValueError(f"{path} is larger than {MAX_LEDGER_BYTES >> 20} MiB: not a ledger")
+    try:
+        ledger = json.loads(data.decode("utf-8"))
+    except ValueError as error:  # UnicodeDecodeError too
         raise ValueError(f"{path} is not JSON: {error}") from None
+    except RecursionError:
+        raise ValueError(f"{path} is JSON nested too deeply to be a ledger") from None
     try:
         check_format(ledger)
     except ValueError as error:

@@ -7,16 +7,33 @@ by :mod:`pytest_seeds.contract.coverage`.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pytest_seeds.output import atomic
 
+TITLE = "# API coverage"  # the table's first line
+INTERRUPTED = "interrupted run: the seeds that ran only"
+
 
 def markdown_path(path: Path) -> Path:
     """Where the Markdown table of the JSON ledger at ``path`` goes."""
     return path.with_suffix(".md")
+
+
+def is_table(path: Path) -> bool:
+    """Whether ``path`` is a regular file whose first line is the ledger table's title."""
+    try:
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return False
+            first = file.read(len(TITLE) + 2)
+    except OSError:
+        return False
+    return first.splitlines()[:1] == [TITLE.encode()]
 
 
 def write(ledger: Mapping[str, Any], path: Path) -> Path:
@@ -41,6 +58,8 @@ def lines(ledger: Mapping[str, Any], verbosity: int = 0) -> list[str]:
     """The ledger in the seeds summary: one line, a line per domain with ``-v``."""
     totals = ledger["totals"]
     found = [headline(totals, ledger["mode"])]
+    if ledger.get("interrupted"):
+        found[0] += f" ({INTERRUPTED})"
     if totals["statuses"]:
         found.append(
             f"documented statuses covered: {totals['covered_statuses']} of "
@@ -80,10 +99,11 @@ def markdown(ledger: Mapping[str, Any]) -> str:
     """The ledger as Markdown: totals, a row per domain, a row per operation, unmatched steps."""
     totals, run = ledger["totals"], ledger["mode"] == "run"
     out = [
-        "# API coverage",
+        TITLE,
         "",
         f"{headline(totals, ledger['mode'])}; documented statuses covered: "
-        f"{totals['covered_statuses']} of {totals['statuses']} ({totals['statuses_percent']}%).",
+        f"{totals['covered_statuses']} of {totals['statuses']} ({totals['statuses_percent']}%)"
+        + (f" ({INTERRUPTED})." if ledger.get("interrupted") else "."),
         "",
         "| domain | operations | covered | % |" + (" by a passing seed |" if run else ""),
         "|---|---:|---:|---:|" + ("---:|" if run else ""),
