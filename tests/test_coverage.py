@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,15 @@ from pytest_seeds.contract.coverage import (
     check_format,
     lost_operations,
     merge_ledgers,
+    needed,
+    percent,
     read_ledger,
     shortfall,
     spec_domain,
 )
 from pytest_seeds.output.coverage import markdown
 from tests.helpers import runpytest, seed_doc, wire_args
+from tests.tcp_servers import closed_port
 
 SPEC = {
     "openapi": "3.0.3",
@@ -125,7 +129,7 @@ def test_the_ledger_says_which_seed_exercised_each_operation_and_how_it_ended(
         [
             "*= seeds summary =*",
             "operations covered: 5 of 5 (100.0%), 3 by a passing seed",
-            "documented statuses covered: 3 of 7 (42.9%)",
+            "documented statuses covered: 3 of 7 (42.8%)",
             "coverage ledger: out/coverage.json, out/coverage.md",
         ]
     )
@@ -171,7 +175,7 @@ def test_per_domain_lines_with_verbose_and_no_ledger_without_the_options(
     result.stdout.fnmatch_lines(
         [
             "operations covered: 4 of 5 (80.0%), 3 by a passing seed",
-            "documented statuses covered: 3 of 7 (42.9%)",
+            "documented statuses covered: 3 of 7 (42.8%)",
             "  things     4 of 5    (80.0%)",
             "steps no documented operation matches: 1",
         ]
@@ -488,3 +492,112 @@ def test_a_baseline_that_is_no_regular_file_or_too_large_is_refused_unread(
     monkeypatch.setattr(contract_coverage, "MAX_LEDGER_BYTES", big.stat().st_size - 1)
     with pytest.raises(ValueError, match="is larger than"):
         read_ledger(big)
+
+
+# --- the minimum gate's arithmetic ------------------------------------------------------------
+
+COUNTS = st.integers(1, 100_000).flatmap(
+    lambda whole: st.tuples(st.integers(0, whole), st.just(whole))
+)
+
+
+def totals_of(covered: int, whole: int) -> dict[str, Any]:
+    return {"totals": {"operations": whole, "covered": covered, "percent": percent(covered, whole)}}
+
+
+@given(COUNTS)
+def test_the_percent_is_rounded_down_and_says_100_only_when_all_are_covered(
+    counts: tuple[int, int],
+) -> None:
+    covered, whole = counts
+    shown = percent(covered, whole)
+    assert (shown == 100.0) == (covered == whole)
+    exact, tenths = Fraction(covered * 100, whole), Fraction(repr(shown))
+    assert exact - Fraction(1, 10) < tenths <= exact and tenths * 10 == int(tenths * 10)
+
+
+@given(COUNTS, st.floats(0, 100))
+def test_the_gate_asks_for_the_fewest_operations_that_reach_the_minimum(
+    counts: tuple[int, int], minimum: float
+) -> None:
+    covered, whole = counts
+    more = needed(covered, whole, minimum)
+    assert more >= 0
+    assert needed(covered + more, whole, minimum) == 0
+    if more:
+        assert needed(covered + more - 1, whole, minimum) == 1
+        assert Fraction(100 * (covered + more - 1), whole) < Fraction(minimum)
+    assert (shortfall(totals_of(covered, whole), minimum) is None) == (more == 0)
+
+
+@given(COUNTS)
+def test_a_minimum_computed_from_a_ledger_s_own_ratio_is_met(counts: tuple[int, int]) -> None:
+    covered, whole = counts
+    assert shortfall(totals_of(covered, whole), 100 * covered / whole) is None
+    assert shortfall(totals_of(covered, whole), covered * 100.0 / whole) is None
+    if covered:
+        assert shortfall(totals_of(covered - 1, whole), 100 * covered / whole) is not None
+
+
+# --- partial runs -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stop", [["-x"], ["--maxfail=1"], ["-x", "-n", "2"]], ids=["x", "maxfail", "xdist"]
+)
+def test_a_stopped_run_writes_the_ledger_of_what_ran_marked_partial_and_skips_the_gates(
+    pytester: pytest.Pytester, project: Path, api: HTTPServer, stop: list[str]
+) -> None:
+    (project / "seeds" / "failing.md").write_text(FAILING)
+    ledger_path = project / "out" / "c.json"
+    assert run(pytester, api, f"--seeds-coverage={ledger_path}").ret == pytest.ExitCode.TESTS_FAILED
+    assert "interrupted" not in ledger_of(ledger_path)  # a whole run's ledger, then overwritten
+    args = ("--seeds-coverage=out/c.json", "--seeds-coverage-min=100", "-p", "no:randomly")
+    result = run(pytester, api, *args, *stop, subprocess=True)
+    assert result.ret in (pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.INTERRUPTED)  # xdist: 2
+    result.stdout.fnmatch_lines(
+        [
+            "operations covered: * (interrupted run: the seeds that ran only)",
+            "coverage gates not applied: the run was interrupted",
+        ]
+    )
+    assert "FAIL --seeds-coverage-min" not in result.stdout.str()
+    ledger = ledger_of(ledger_path)
+    assert ledger["interrupted"] is True
+    assert ledger["totals"]["covered"] < 5
+    assert "(interrupted run" in (project / "out" / "c.md").read_text().splitlines()[2]
+    assert merge_ledgers([ledger, build_ledger([], [], "run")])["interrupted"] is True
+
+
+def test_a_seed_that_got_no_answer_still_names_its_endpoint(
+    pytester: pytest.Pytester, project: Path
+) -> None:
+    (project / "seeds" / "unsent.md").write_text(
+        seed_doc(
+            "GET /v1/things/{id}",
+            "- id: get\n  method: GET\n  path: '/v1/{{nowhere}}'\n",
+            front=SWAGGER,
+        )
+    )
+    down = f"--seeds-base-url=http://127.0.0.1:{closed_port()}"
+    result = run(pytester, None, down, "--seeds-coverage=c.json")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    by_operation = seeds_by_operation(ledger_of(project / "c.json"))
+    assert by_operation["GET /v1/status/{code}"] == [("seeds/status.md", "test", None, "failed")]
+    assert by_operation["GET /v1/things"] == [("seeds/things.md", "test", None, "errors")]
+    assert ("seeds/unsent.md", "test", None, "failed") in by_operation["GET /v1/things/{id}"]
+
+
+def test_the_baseline_gate_counts_only_the_seeds_this_run_selected(
+    pytester: pytest.Pytester, project: Path, api: HTTPServer
+) -> None:
+    assert run(pytester, api, "--seeds-coverage=base.json").ret == pytest.ExitCode.OK
+    for selection in (["-k", "status"], ["-m", "not seeds"], ["seeds/status.md"]):
+        partial = run(pytester, api, "--seeds-coverage-baseline=base.json", *selection)
+        assert "FAIL --seeds-coverage-baseline" not in partial.stdout.str(), selection
+    (project / "seeds" / "things.md").unlink()  # gone: its operations are lost, -k or not
+    result = run(pytester, api, "--seeds-coverage-baseline=base.json", "-k", "status")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        ["FAIL --seeds-coverage-baseline: 2 operation(s) covered in *base.json lost their seed:"]
+    )

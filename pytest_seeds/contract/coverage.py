@@ -263,7 +263,7 @@ def _finished(
     }
 
 
-def _percent(part: int, whole: int) -> float:
+def percent(part: int, whole: int) -> float:
     """``part`` of ``whole`` in percent, rounded down to a tenth: 100.0 only when all are."""
     return 1000 * part // whole / 10 if whole else 0.0
 
@@ -274,7 +274,7 @@ def _totals(ops: Sequence[Mapping[str, Any]], statuses: bool = False) -> dict[st
     totals: dict[str, Any] = {
         "operations": len(ops),
         "covered": covered,
-        "percent": _percent(covered, len(ops)),
+        "percent": percent(covered, len(ops)),
         "passed": passing,
     }
     if statuses:
@@ -283,7 +283,7 @@ def _totals(ops: Sequence[Mapping[str, Any]], statuses: bool = False) -> dict[st
         totals |= {
             "statuses": documented,
             "covered_statuses": answered,
-            "statuses_percent": _percent(answered, documented),
+            "statuses_percent": percent(answered, documented),
         }
     return totals
 
