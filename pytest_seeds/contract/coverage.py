@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from pytest_seeds.contract.checks import status_key
-from pytest_seeds.contract.swagger import Operation, SwaggerIndex, split_endpoint
+from pytest_seeds.contract.swagger import Operation, SpecFile, SwaggerIndex, split_endpoint
 from pytest_seeds.model import Phase, Step
 
 FORMAT = "pytest-seeds coverage 1"
@@ -41,6 +41,7 @@ MAX_LEDGER_BYTES = 64 << 20  # a baseline larger than this is not a ledger
 
 def spec_name(index: SwaggerIndex, spec: Path) -> str:
     """A spec file as the ledger names it: its path under the Swagger root, ``/`` separated."""
+    spec = Path(os.path.normpath(spec))
     if index.root is not None and spec.is_relative_to(index.root):
         return spec.relative_to(index.root).as_posix()
     return spec.as_posix()
@@ -58,15 +59,21 @@ def spec_domain(spec: str) -> str:
     return folders[0] if folders else NO_DOMAIN
 
 
-def documented_operations(index: SwaggerIndex) -> list[dict[str, Any]]:
-    """Every operation of every spec file under the root, with its documented statuses."""
+def documented_operations(index: SwaggerIndex, named: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Every operation of every spec file under the root, and of the spec files ``named``
+    (as the ledger names them: the files the seeds reached, which the root's scan may not
+    find, through a symbolic link...), with its documented statuses."""
     found = []
-    for spec in index.specs():
-        name = spec_name(index, spec.path)
+    specs = {spec_name(index, spec.path): spec for spec in index.specs()}
+    for name in sorted(set(named) - set(specs)):
+        spec = index.load(name)
+        if isinstance(spec, SpecFile):
+            specs[name] = spec
+    for name, spec in sorted(specs.items()):
         for op in spec.operations:
             responses = op.operation.get("responses")
             statuses = (
-                sorted(str(key) for key in responses) if isinstance(responses, Mapping) else []
+                sorted({str(key) for key in responses}) if isinstance(responses, Mapping) else []
             )
             found.append(
                 {
@@ -78,6 +85,23 @@ def documented_operations(index: SwaggerIndex) -> list[dict[str, Any]]:
                 }
             )
     return found
+
+
+def unreadable_specs(index: SwaggerIndex) -> list[dict[str, str]]:
+    """The spec files under the root that could not be read (after
+    :func:`documented_operations`): each with its problem; their operations are not counted.
+
+    A file the root's scan found is meant (a dangling link too), not a missing file a seed
+    names, nor a well-formed file that is no spec (a fixture): those the scan passes over.
+    """
+    return [
+        {"spec": spec_name(index, problem.path), "problem": problem.message}
+        for problem in index.problems()
+        if index.root is not None
+        and problem.path.is_relative_to(index.root)
+        and (problem.path.exists() or problem.path.is_symlink())
+        and not problem.message.startswith("not a Swagger")
+    ]
 
 
 def _endpoint_operation(
@@ -142,12 +166,13 @@ def build_ledger(
     operations: Iterable[Mapping[str, Any]],
     seeds: Iterable[Mapping[str, Any]],
     mode: str,
+    unreadable: Iterable[Mapping[str, str]] = (),
 ) -> dict[str, Any]:
     """The ledger of one run from :func:`documented_operations` and, for each seed, a mapping
     with ``seed`` (its location), ``outcome`` and its :func:`seed_hits`.
 
-    A hit on an operation that is not under the root (a seed's own file elsewhere) is
-    listed with the unmatched steps.
+    A hit on an operation that is not among ``operations`` is listed with the unmatched
+    steps. ``unreadable``: the spec files :func:`unreadable_specs` found.
     """
     ops = {_key(op): {**op, "seeds": []} for op in operations}
     unmatched: list[dict[str, Any]] = []
@@ -161,7 +186,7 @@ def build_ledger(
             else:
                 unmatched.append({"seed": who, "method": hit["method"], "path": hit["path"]})
         unmatched += [{"seed": who, **step} for step in seed.get("unmatched", ())]
-    return _finished(mode, ops.values(), unmatched)
+    return _finished(mode, ops.values(), unmatched, unreadable)
 
 
 def merge_ledgers(ledgers: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -176,16 +201,19 @@ def merge_ledgers(ledgers: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     modes = set()
     ops: dict[tuple[str, str, str], dict[str, Any]] = {}
     unmatched: list[dict[str, Any]] = []
+    unreadable: list[dict[str, Any]] = []
     for ledger in ledgers:
         check_format(ledger)
         modes.add(ledger["mode"])
         for op in ledger["operations"]:
-            known = ops.setdefault(_key(op), {**op, "seeds": []})
+            known = ops.setdefault(_key(op), {**op, "seeds": [], "statuses": []})
             known["seeds"] += op["seeds"]
+            known["statuses"] += op["statuses"]  # a spec changed between shards: all of them
         unmatched += ledger["unmatched"]
+        unreadable += ledger.get("unreadable", [])
     if len(modes) > 1:
         raise ValueError("cannot merge a run ledger with a lint ledger (--seeds-lint)")
-    merged = _finished(modes.pop(), ops.values(), unmatched)
+    merged = _finished(modes.pop(), ops.values(), unmatched, unreadable)
     if any(ledger.get("interrupted") for ledger in ledgers):
         merged["interrupted"] = True
     return merged
@@ -209,6 +237,11 @@ def check_format(ledger: object) -> None:
         raise ValueError("an operation lacks spec, method, path, domain, statuses or its seeds")
     if not all(_strings(step, ("seed", "method", "path")) for step in ledger["unmatched"]):
         raise ValueError("an unmatched step lacks seed, method or path")
+    unreadable = ledger.get("unreadable", [])
+    if not isinstance(unreadable, list) or not all(
+        _strings(spec, ("spec", "problem")) for spec in unreadable
+    ):
+        raise ValueError("'unreadable' is not a list of spec files with their problem")
 
 
 def _strings(value: object, keys: Iterable[str]) -> TypeGuard[Mapping[str, Any]]:
@@ -240,16 +273,20 @@ def _key(op: Mapping[str, Any]) -> tuple[str, str, str]:
 
 
 def _finished(
-    mode: str, operations: Iterable[Mapping[str, Any]], unmatched: Iterable[Mapping[str, Any]]
+    mode: str,
+    operations: Iterable[Mapping[str, Any]],
+    unmatched: Iterable[Mapping[str, Any]],
+    unreadable: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The ledger in its one canonical form: sorted, without duplicates, totals computed."""
     ops = []
     for op in sorted(operations, key=lambda op: (op["spec"], op["path"], op["method"])):
         seeds = sorted(_unique(op["seeds"]), key=_seed_order)
-        documented = {status: None for status in op["statuses"]}
+        statuses = sorted(set(op["statuses"]))
+        documented = dict.fromkeys(statuses)
         answered = {status_key(documented, s["status"]) for s in seeds if s["status"] is not None}
-        covered = [status for status in op["statuses"] if status in answered]
-        ops.append({**op, "seeds": seeds, "covered_statuses": covered})
+        covered = [status for status in statuses if status in answered]
+        ops.append({**op, "statuses": statuses, "seeds": seeds, "covered_statuses": covered})
     domains: dict[str, list[dict[str, Any]]] = {}
     for op in ops:
         domains.setdefault(op["domain"], []).append(op)
@@ -258,6 +295,7 @@ def _finished(
         "mode": mode,
         "operations": ops,
         "unmatched": sorted(_unique(unmatched), key=lambda u: (u["seed"], u["path"], u["method"])),
+        "unreadable": sorted(_unique(unreadable), key=lambda u: (u["spec"], u["problem"])),
         "totals": _totals(ops, statuses=True),
         "domains": {name: _totals(domains[name]) for name in sorted(domains)},
     }

@@ -131,8 +131,11 @@ class SeedsCoverage:
             {**data, "outcome": coverage.DESIGNED if lint else self.runs.outcome(nodeid)}
             for nodeid, data in self.hits.items()
         ]
-        operations = coverage.documented_operations(swagger_index(self.config))
-        ledger = coverage.build_ledger(operations, seeds, "lint" if lint else "run")
+        index = swagger_index(self.config)
+        reached = {hit["spec"] for seed in seeds for hit in seed.get("operations", ())}
+        operations = coverage.documented_operations(index, reached)
+        unreadable = coverage.unreadable_specs(index)
+        ledger = coverage.build_ledger(operations, seeds, "lint" if lint else "run", unreadable)
         if interrupted:
             ledger["interrupted"] = True
         self.ledger = ledger
