@@ -23,6 +23,7 @@ from pytest_seeds.contract.coverage import (
     FORMAT,
     build_ledger,
     check_format,
+    documented_operations,
     lost_operations,
     merge_ledgers,
     needed,
@@ -31,6 +32,7 @@ from pytest_seeds.contract.coverage import (
     shortfall,
     spec_domain,
 )
+from pytest_seeds.contract.swagger import SwaggerIndex
 from pytest_seeds.output.coverage import markdown
 from tests.helpers import runpytest, seed_doc, wire_args
 from tests.tcp_servers import closed_port
@@ -601,3 +603,146 @@ def test_the_baseline_gate_counts_only_the_seeds_this_run_selected(
     result.stdout.fnmatch_lines(
         ["FAIL --seeds-coverage-baseline: 2 operation(s) covered in *base.json lost their seed:"]
     )
+
+
+# --- the Markdown table -----------------------------------------------------------------------
+
+ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from(
+    ["a|b", "a\\|b", "`x`", "x``y", "404\n| new | row |", "a\rb", "<b>x<", "\\", "|"]
+)
+
+
+def gfm_cells(row: str) -> list[str]:
+    """The cells of a GFM table row as the table extension splits it (``\\x`` is one char)."""
+    assert row.startswith("| ") and row.endswith(" |"), row
+    cells, cell, chars = [], "", iter(row[1:-1])
+    for char in chars:
+        if char == "\\":
+            cell += char + next(chars, "")
+        elif char == "|":
+            cells.append(cell)
+            cell = ""
+        else:
+            cell += char
+    return [*cells, cell]
+
+
+@given(
+    st.fixed_dictionaries(
+        {key: ANY_TEXT for key in ("spec", "method", "path", "domain")}
+        | {"statuses": st.lists(ANY_TEXT, max_size=3)}
+    ),
+    st.lists(st.tuples(ANY_TEXT, ANY_TEXT, st.sampled_from([None, 200])), max_size=3),
+)
+def test_any_text_in_any_cell_keeps_the_table_s_rows_and_columns(
+    op: dict[str, Any], seeds: list[tuple[str, str, int | None]]
+) -> None:
+    hit = {**{key: op[key] for key in ("spec", "method", "path")}, "role": "test"}
+    runs = [
+        {"seed": seed, "outcome": outcome, "operations": [{**hit, "status": status}]}
+        for seed, outcome, status in seeds
+    ]
+    runs.append({"seed": op["path"], "outcome": "passed", "unmatched": [op], "operations": []})
+    ledger = build_ledger([op], runs, "run", [{"spec": op["spec"], "problem": op["path"]}])
+    lines = markdown(ledger).split("\n")
+    header = lines.index(
+        "| domain | method | path | spec | documented statuses | seeds (role, status, outcome) |"
+    )
+    assert lines[header + 3] == ""  # one row for the one operation, then the next part
+    cells = gfm_cells(lines[header + 2])
+    assert len(cells) == 6
+    for cell in (cells[2], cells[3]):  # the code spans: one fence each side, none inside
+        fence = len(cell.strip()) - len(cell.strip().lstrip("`"))
+        assert cell.strip().endswith("`" * fence) and "`" * fence not in cell.strip()[fence:-fence]
+    items = [line for line in lines if line.startswith("- ")]
+    assert len(items) == 2  # the unreadable spec and the unmatched step: a line each
+    rows = [line for line in lines if line.startswith("| ")]
+    assert [len(gfm_cells(row)) for row in rows] == [5, 5, 6, 6]  # domains, then operations
+
+
+# --- what the ledger documents ------------------------------------------------------------------
+
+
+def test_unreadable_specs_are_listed_and_named_never_dropped(
+    pytester: pytest.Pytester, project: Path
+) -> None:
+    api = project / "api"
+    (api / "broken.json").write_text('{"paths": {')
+    (api / "broken.yaml").write_text("paths: [\n")
+    (api / "dangling.json").symlink_to(api / "nowhere.json")
+    (api / "fixture.json").write_text('{"a": 1}')  # well-formed, no spec: passed over
+    (project / "seeds" / "other.md").write_text(
+        seed_doc("GET /v1/x", "- id: x\n  method: GET\n  path: /v1/x\n", front="swagger: gone.json")
+    )
+    result = run(pytester, None, "--seeds-lint", "--seeds-coverage=c.json")
+    result.stdout.fnmatch_lines(
+        [
+            "spec files under the Swagger root that could not be read: 3, their operations "
+            "not counted (-v names them)"
+        ]
+    )
+    unreadable = ledger_of(project / "c.json")["unreadable"]
+    assert [(u["spec"], u["problem"].split(":")[0]) for u in unreadable] == [
+        ("broken.json", "not valid JSON"),
+        ("broken.yaml", "not valid YAML"),
+        ("dangling.json", "Swagger file not found"),
+    ]
+    verbose = run(pytester, None, "--seeds-lint", "--seeds-coverage-min=0", "-v")
+    verbose.stdout.fnmatch_lines(
+        ["*could not be read: 3, their operations not counted:", "  broken.json: not valid JSON*"]
+    )
+    assert "- `broken.yaml`: not valid YAML" in (project / "c.md").read_text()
+
+
+def test_a_spec_the_seeds_reach_through_a_link_or_dots_is_in_the_ledger(
+    pytester: pytest.Pytester, project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("shared") / "linked"
+    (project / "api" / "things").rename(elsewhere)
+    (project / "api" / "things").symlink_to(elsewhere, target_is_directory=True)
+    (project / "api" / "legacy").mkdir()
+    dotted = f"domain: things\nswagger: {project / 'api' / 'legacy' / '..' / 'things' / 'api.json'}"
+    (project / "seeds" / "dotted.md").write_text(
+        seed_doc(
+            "GET /v1/things/{id}", "- id: one\n  method: GET\n  path: /v1/things/1\n", front=dotted
+        )
+    )
+    run(pytester, None, "--seeds-lint", "--seeds-coverage=c.json")
+    ledger = ledger_of(project / "c.json")
+    assert {op["spec"] for op in ledger["operations"]} == {"things/api.json"}
+    assert ledger["totals"]["operations"] == 5 and ledger["totals"]["covered"] == 4
+    assert ("seeds/dotted.md", "test", 200, "designed") in seeds_by_operation(ledger)[
+        "GET /v1/things/{id}"
+    ]
+    assert ledger["unmatched"] == [
+        {"seed": "seeds/status.md", "method": "GET", "path": "/v1/nowhere"}
+    ]
+
+
+def test_a_status_written_as_a_number_and_as_text_is_one_documented_status(tmp_path: Path) -> None:
+    (tmp_path / "api.yaml").write_text(
+        "openapi: 3.0.3\npaths:\n  /x:\n    get:\n      responses:\n"
+        "        201: {description: a}\n        '201': {description: b}\n"
+        "        default: {description: c}\n"
+    )
+    operations = documented_operations(SwaggerIndex(tmp_path))
+    assert [op["statuses"] for op in operations] == [["201", "default"]]
+
+
+STATUSES = st.lists(st.sampled_from(["200", "201", "404", "4XX", "default"]), max_size=4)
+
+
+@given(st.lists(st.tuples(STATUSES, SEED_RUNS), min_size=1, max_size=4), st.randoms())
+def test_merging_unions_the_statuses_shards_documented(
+    shards: list[tuple[list[str], list[dict[str, Any]]]], random: Any
+) -> None:
+    ledgers = [
+        build_ledger([{**op, "statuses": statuses} for op in OPERATIONS], seeds, "run")
+        for statuses, seeds in shards
+    ]
+    merged = merge_ledgers(ledgers)
+    random.shuffle(ledgers)
+    assert merge_ledgers(ledgers) == merged
+    union = sorted({status for statuses, _ in shards for status in statuses})
+    assert all(op["statuses"] == union for op in merged["operations"])
+    assert merged["totals"]["statuses"] == len(union) * len(OPERATIONS)
