@@ -384,12 +384,27 @@ def test_gates_on_a_built_ledger() -> None:
     )
     assert shortfall(build_ledger([], [], "run"), 50) is not None  # nothing documented
     now = build_ledger(OPERATIONS, [], "run")
-    assert lost_operations(now, before) == [
-        {"spec": "a.json", "method": "GET", "path": "/x", "seeds": ["s.md"]}
-    ]
-    assert lost_operations(before, before) == []
+    lost = [{"spec": "a.json", "method": "GET", "path": "/x", "seeds": ["s.md"]}]
+    assert lost_operations(now, before) == (lost, [])
+    assert lost_operations(before, before) == ([], [])
     gone = build_ledger([op for op in OPERATIONS if op["path"] != "/x"], [], "run")
-    assert lost_operations(gone, before) == []  # no longer documented: not lost
+    assert lost_operations(gone, before) == ([], lost)  # no longer documented: not lost, said
+    assert lost_operations(now, before, lambda seed: seed == "s.md") == ([], [])  # deselected
+
+
+def test_an_operation_whose_spec_was_renamed_or_moved_is_found_by_method_and_path() -> None:
+    hit = {"spec": "a.json", "method": "GET", "path": "/x", "status": 200, "role": "test"}
+    before = build_ledger(
+        OPERATIONS, [{"seed": "s.md", "outcome": "passed", "operations": [hit]}], "run"
+    )
+    moved = [{**op, "spec": f"api/{op['spec']}"} for op in OPERATIONS if op["spec"] == "a.json"]
+    lost = [{"spec": "a.json", "method": "GET", "path": "/x", "seeds": ["s.md"]}]
+    assert lost_operations(build_ledger(moved, [], "run"), before) == (lost, [])
+    elsewhere = {**hit, "spec": "api/a.json"}
+    after = build_ledger(
+        moved, [{"seed": "s.md", "outcome": "passed", "operations": [elsewhere]}], "run"
+    )
+    assert lost_operations(after, before) == ([], [])
 
 
 # --- baselines that are not ledgers -----------------------------------------------------------
@@ -453,8 +468,8 @@ def test_a_document_is_refused_with_a_value_error_or_usable_by_every_reader(
             merge_ledgers([document])
         return
     merged = merge_ledgers([document])
-    assert lost_operations(merged, document) == []
-    assert lost_operations(build_ledger([], [], document["mode"]), document) == []
+    assert lost_operations(merged, document)[0] == []
+    lost_operations(build_ledger([], [], document["mode"]), document)
     markdown(merged)
 
 
@@ -746,3 +761,23 @@ def test_merging_unions_the_statuses_shards_documented(
     union = sorted({status for statuses, _ in shards for status in statuses})
     assert all(op["statuses"] == union for op in merged["operations"])
     assert merged["totals"]["statuses"] == len(union) * len(OPERATIONS)
+
+
+def test_the_baseline_gate_holds_when_the_swagger_root_changes_and_warns_of_undocumented(
+    pytester: pytest.Pytester, project: Path, api: HTTPServer
+) -> None:
+    assert run(pytester, api, "--seeds-coverage=base.json").ret == pytest.ExitCode.OK
+    (project / "seeds" / "things.md").unlink()
+    spec = project / "api" / "things" / "api.json"
+    spec.write_text(json.dumps({**SPEC, "paths": {**SPEC["paths"], "/v1/status/{code}": {}}}))
+    result = run(pytester, api, "--seeds-coverage-baseline=base.json", "--seeds-swagger-root=.")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "WARNING --seeds-coverage-baseline: 1 operation(s) covered in *base.json are no "
+            "longer documented under the Swagger root (not counted as lost): "
+            "GET /v1/status/{code} (things/api.json)",
+            "FAIL --seeds-coverage-baseline: 2 operation(s) covered in *base.json lost their seed:",
+            "  GET /v1/things (things/api.json), covered by seeds/things.md",
+        ]
+    )

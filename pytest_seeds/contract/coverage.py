@@ -359,23 +359,31 @@ def lost_operations(
     ledger: Mapping[str, Any],
     baseline: Mapping[str, Any],
     unselected: Callable[[str], bool] = lambda seed: False,
-) -> list[dict[str, Any]]:
-    """The operations a seed covered in ``baseline`` that are still documented but no longer
-    covered; each with the baseline's seeds (an operation no longer documented is not lost).
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The operations a seed covered in ``baseline`` that are no longer covered, and those no
+    longer documented at all; each with the baseline's seeds.
 
-    A baseline seed for which ``unselected`` is true (still there, not run this time) is
-    left out: an operation only such seeds covered is not lost.
+    An operation is looked up by spec, method and path; else (its spec file renamed or
+    moved, another Swagger root) by method and path in any spec, and it is lost when none
+    of those is covered. A baseline seed for which ``unselected`` is true (still there, not
+    run this time) is left out: an operation only such seeds covered is not lost.
     """
-    before = {
-        _key(op): seeds
-        for op in baseline["operations"]
-        if (seeds := sorted({s["seed"] for s in op["seeds"] if not unselected(s["seed"])}))
-    }
-    return [
-        {**{name: op[name] for name in _KEY}, "seeds": before[key]}
-        for op in ledger["operations"]
-        if not op["seeds"] and (key := _key(op)) in before
-    ]
+    now: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for op in ledger["operations"]:
+        now.setdefault((op["method"], op["path"]), []).append(op)
+    lost, gone = [], []
+    for op in baseline["operations"]:
+        seeds = sorted({s["seed"] for s in op["seeds"] if not unselected(s["seed"])})
+        if not seeds:
+            continue
+        same = now.get((op["method"], op["path"]), [])
+        exact = [known for known in same if _key(known) == _key(op)]
+        found = {**{name: op[name] for name in _KEY}, "seeds": seeds}
+        if not same:
+            gone.append(found)
+        elif not any(known["seeds"] for known in exact or same):
+            lost.append(found)
+    return lost, gone
 
 
 def read_ledger(path: Path) -> dict[str, Any]:
