@@ -781,3 +781,22 @@ def test_the_baseline_gate_holds_when_the_swagger_root_changes_and_warns_of_undo
             "  GET /v1/things (things/api.json), covered by seeds/things.md",
         ]
     )
+
+
+def test_a_step_whose_path_is_a_template_counts_by_the_url_it_sent(
+    pytester: pytest.Pytester, project: Path, api: HTTPServer
+) -> None:
+    (project / "seeds" / "follow.md").write_text(
+        seed_doc(
+            "DELETE /v1/things/{id}",
+            "- id: remove\n  method: DELETE\n  path: '{{loc}}'\n",
+            front=SWAGGER,
+            prerequisites="- id: look\n  method: GET\n  path: /v1/things/7\n"
+            "  extract: {loc: $.path}\n",
+        )
+    )
+    run(pytester, api, "--seeds-coverage=c.json")
+    ledger = ledger_of(project / "c.json")
+    by_operation = seeds_by_operation(ledger)
+    assert by_operation["DELETE /v1/things/{id}"] == [("seeds/follow.md", "test", 200, "passed")]
+    assert not [u for u in ledger["unmatched"] if u["seed"] == "seeds/follow.md"]

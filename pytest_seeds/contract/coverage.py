@@ -116,19 +116,23 @@ def seed_hits(
     index: SwaggerIndex,
     swagger: str | None,
     endpoint: str,
-    steps: Iterable[tuple[Step, int | None]],
+    steps: Iterable[tuple[Step, int | None, str | None]],
 ) -> dict[str, list[dict[str, Any]]]:
     """The operations one seed's steps reached (``operations``) and the steps no documented
     operation matches (``unmatched``); plain JSON, for a test report.
 
-    ``steps``: each step with the status answered (a run) or expected (lint). A step is
-    looked up in the seed's own ``swagger`` file first, then in every spec under the root.
+    ``steps``: each step with the status answered (a run) or expected (lint), and the URL
+    sent (a run; None in lint). A step is looked up by its path template in the seed's own
+    ``swagger`` file first, then in every spec under the root; a template no operation
+    matches (``{{next}}``, ``{{base}}/v1/x``) is looked up by the URL that was sent.
     """
     target = _endpoint_operation(index, swagger, endpoint)
     hits: list[dict[str, Any]] = []
     unmatched: list[dict[str, Any]] = []
-    for step, status in steps:
+    for step, status, sent in steps:
         op = index.find_anywhere(step.method, step.path, swagger)
+        if op is None and sent:
+            op = index.find_anywhere(step.method, sent, swagger)
         if op is None:
             unmatched.append({"method": step.method, "path": step.path})
             continue

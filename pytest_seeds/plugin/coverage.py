@@ -52,7 +52,11 @@ def report_data(item: pytest.Item, when: str) -> dict[str, Any] | None:
     if isinstance(item, SeedItem) and when != "call":
         seed = item.head  # its steps may not be typed (a broken step block)
         records = item.run.records if item.run is not None else []
-        answered = [(r.step, r.status) for r in records if r.status is not None]
+        answered = [
+            (r.step, r.status, r.url if isinstance(r.url, str) else None)  # a Secret: unread
+            for r in records
+            if r.status is not None
+        ]
         if not answered:
             hits = coverage.endpoint_hits(index, seed.swagger, seed.endpoint)
         else:
@@ -61,7 +65,7 @@ def report_data(item: pytest.Item, when: str) -> dict[str, Any] | None:
         front = item.target.front
         swagger = front["swagger"] if isinstance(front.get("swagger"), str) else None
         endpoint = front["endpoint"] if isinstance(front.get("endpoint"), str) else ""
-        expected = [(step, status) for step in item.designed for status in step.expect_status]
+        expected = [(step, status, None) for step in item.designed for status in step.expect_status]
         if not expected:
             hits = coverage.endpoint_hits(index, swagger, endpoint)
         else:
