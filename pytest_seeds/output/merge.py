@@ -212,33 +212,7 @@ def _check_coverage(document: Any) -> str | None:
         coverage.check_format(document)
     except ValueError as error:
         return str(error)
-    for op in document["operations"]:
-        if not (
-            isinstance(op, dict)
-            and all(isinstance(op.get(key), str) for key in ("spec", "method", "path", "domain"))
-            and isinstance(op.get("statuses"), list)
-            and all(isinstance(status, str) for status in op["statuses"])
-            and isinstance(op.get("seeds"), list)
-            and all(_seed_entry(entry) for entry in op["seeds"])
-        ):
-            return "an operation lacks spec, method, path, domain, statuses or its seeds"
-    for step in document["unmatched"]:
-        if not (
-            isinstance(step, dict)
-            and all(isinstance(step.get(key), str) for key in ("seed", "method", "path"))
-        ):
-            return "an unmatched step lacks seed, method or path"
     return None
-
-
-def _seed_entry(entry: Any) -> bool:
-    return (
-        isinstance(entry, dict)
-        and isinstance(entry.get("seed"), str)
-        and entry.get("role") in coverage.ROLES
-        and (entry.get("status") is None or type(entry.get("status")) is int)
-        and isinstance(entry.get("outcome"), str)
-    )
 
 
 def merge_coverage(documents: Sequence[tuple[str, Any]]) -> tuple[Any, list[str]]:
