@@ -24,11 +24,12 @@ from pytest_seeds.sandbox import __main__ as sandbox_command
 
 GATES = "--coverage-min/--coverage-baseline"
 MERGE_DESCRIPTION = (
-    "Merge the reports of the shards of a run (--seeds-summary-json files, JUnit XML files; "
-    "each file's kind is read from its content) into one of each kind, and check that every "
-    "seed ran in exactly one shard. Exit status: 0 merged; 1 a seed missing or run twice "
-    "(the merged files are written all the same); 2 an input that cannot be used "
-    "(nothing written)."
+    "Merge the reports of the shards of a run (--seeds-summary-json files, --seeds-coverage "
+    "ledgers, JUnit XML files; each file's kind is read from its content) into one of each "
+    "kind, check that every seed ran in exactly one shard and is in the other kinds once, and "
+    "apply the coverage gates to the merged ledger. Exit status: 0 merged; 1 a seed missing "
+    "or run twice, or a coverage gate missed (the merged files are written all the same); "
+    "2 an input that cannot be used or an output that cannot be written (nothing written)."
 )
 
 

@@ -9,9 +9,12 @@ written as JSON and as its Markdown table) and JUnit XML. A kind is an entry of
 The run summaries are also checked: every seed that any shard had before the split
 (``shard.collected``) must be in exactly one shard's report. A seed in none, in two, and
 shards that do not add up (``--splits`` differing, a group given twice or missing) are
-*problems*: the merged files are still written, and the command says which seeds and
-files, and fails. An input that cannot be used (unreadable, not JSON or XML, another
-format) is an :class:`InputError`, one line, and nothing is written.
+*problems*; so are, against the merged summary, a JUnit testcase in two files, a seed
+without a testcase, and a seed in two coverage ledgers or in none (:func:`merge`); and
+the merged ledger under the coverage gates (:func:`coverage_gates`). The merged files
+are still written, and the command says which seeds and files, and fails. An input that
+cannot be used (unreadable, not JSON or XML, another format, odd values) is an
+:class:`InputError`, one line each, and nothing is written.
 """
 
 from __future__ import annotations
