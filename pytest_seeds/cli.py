@@ -118,7 +118,7 @@ def run_merge(args: argparse.Namespace) -> int:
             print(line)
     else:
         print("no summary JSON among the inputs: seeds missing or run twice are not checked")
-    problems = merged.problems
+    problems = list(merged.problems)
     if gated:
         ledger = merged.documents[merging.COVERAGE.name]
         problems += merging.coverage_gates(ledger, args.coverage_min, baseline)
@@ -169,13 +169,17 @@ def _output_errors(outputs: dict[merging.Kind, Path | None], inputs: list[Path])
         written[path.resolve()].append(what)
     sources = {path.resolve() for path in inputs}
     for path, what in files:
-        trouble = _unwritable(path.resolve())
-        if len(written[path.resolve()]) > 1:
-            errors.append(f"{path}: written by {' and by '.join(written.pop(path.resolve()))}")
-        elif path.resolve() in sources:
+        where = path.resolve()
+        if where not in written:  # told already
+            continue
+        trouble = _unwritable(where)
+        if len(written[where]) > 1:
+            errors.append(f"{path}: written by {' and by '.join(written[where])}")
+        elif where in sources:
             errors.append(f"{path}: {what} would overwrite an input")
         elif trouble:
             errors.append(f"{path}: {what}: cannot write it: {trouble}")
+        del written[where]
     return errors
 
 

@@ -318,7 +318,7 @@ def _case_rank(case: Any) -> int:
     return min(found, default=WORST_FIRST.index("passed"))
 
 
-def testcase_name(case: Any) -> str:
+def _testcase_name(case: Any) -> str:
     """A testcase as its ``classname`` and ``name`` make it (the dotted form of its node id)."""
     return f"{case.classname}.{case.name}" if case.classname else str(case.name)
 
@@ -344,7 +344,7 @@ def merge_junit(documents: Sequence[tuple[str, Any]]) -> tuple[Any, list[str]]:
         if len(cases) > 1:
             names = ", ".join(sorted(name for name, _, _ in cases))
             problems.append(
-                f"testcase {testcase_name(cases[0][2])} is in {len(cases)} JUnit files: {names}"
+                f"testcase {_testcase_name(cases[0][2])} is in {len(cases)} JUnit files: {names}"
             )
             keep = min(cases, key=lambda entry: (_case_rank(entry[2]), entry[1] is None))[2]
             for _, suite, case in cases:
@@ -422,7 +422,7 @@ def merge(paths: Sequence[Path]) -> Merged:
         for path in sorted(ledgers)
         if path in unusable
     ]
-    errors = [str(error) for path, error in unusable.items() if path not in ledgers]
+    errors = list(dict.fromkeys(str(e) for path, e in unusable.items() if path not in ledgers))
     if errors:
         raise InputError("\n".join(errors))
     documents, problems = {}, []
@@ -438,7 +438,7 @@ def merge(paths: Sequence[Path]) -> Merged:
     return Merged(documents, problems, notes)
 
 
-def junit_seed(seed: str) -> str:
+def _junit_seed(seed: str) -> str:
     """A seed file as pytest's JUnit XML names it: ``/`` as ``.`` up to the first ``[``."""
     path, bracket, rest = seed.partition("[")
     return path.replace("/", ".") + bracket + rest
@@ -446,11 +446,11 @@ def junit_seed(seed: str) -> str:
 
 def _junit_seed_problems(summary: dict[str, Any], junit: Any) -> list[str]:
     """The summary's seeds without a testcase in the JUnit files (other testcases are fine)."""
-    seeds = {junit_seed(row["seed"]): row["seed"] for row in summary["seeds"]}
+    seeds = {_junit_seed(row["seed"]): row["seed"] for row in summary["seeds"]}
     found = set()
     for suite in junit:
         for case in suite:
-            name = testcase_name(case)
+            name = _testcase_name(case)
             ends = [end for end in range(len(name), 0, -1) if name.startswith((".", "::"), end)]
             seed = next((seeds[name[:end]] for end in ends if name[:end] in seeds), None)
             if seed is not None:  # the longest seed the testcase's name starts with
