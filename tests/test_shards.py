@@ -488,6 +488,7 @@ def summary_file(path: Path, **change: Any) -> Path:
                 f"not a valid summary JSON file: {message}",
             )
             for change, message in [
+                ({"mode": "test"}, "'mode' is not one of run, lint"),
                 ({"timing": {"seconds": "abc"}}, "'timing' is not a mapping of started"),
                 ({"timing": {"started": 5}}, "'timing' is not a mapping of started"),
                 ({"timing": {"seconds": True}}, "'timing' is not a mapping of started"),
@@ -513,6 +514,7 @@ def summary_file(path: Path, **change: Any) -> Path:
         "html",
         "junit-time",
         "junit-suite-time",
+        "mode",
         "seconds-text",
         "started-number",
         "seconds-bool",
@@ -981,3 +983,17 @@ def test_the_coverage_gates_judge_the_merged_ledger(
     out = capsys.readouterr().out.splitlines()
     assert [line for line in out if line.startswith("!!")] == problems
     assert status == (1 if problems else 0)
+
+
+def test_summaries_of_a_run_and_of_lint_are_not_merged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = summary_file(tmp_path / "run.json")
+    lint = summary_file(tmp_path / "lint.json", mode="lint", seeds=[])
+    out = tmp_path / "merged.json"
+    assert cli.main(["merge", str(run), str(lint), "--summary-json", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "pytest-seeds merge: cannot merge the summaries of a run with those of --seeds-lint "
+        f"(lint: {lint}; run: {run})\n"
+    )
+    assert not out.exists()

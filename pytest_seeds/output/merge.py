@@ -77,6 +77,8 @@ def _check_summary(document: Any) -> str | None:
     """What makes a JSON document of the summary format unusable, or None."""
     if not isinstance(document.get("seeds"), list):
         return "'seeds' is not a list"
+    if document.get("mode", "run") not in seeds_summary.MODES:
+        return f"'mode' is not one of {', '.join(seeds_summary.MODES)}"
     for row in document["seeds"]:
         if not isinstance(row, dict) or any(key not in row for key in _ROW_KEYS):
             return f"a seed row lacks one of {', '.join(_ROW_KEYS)}"
@@ -142,6 +144,11 @@ def merge_summaries(
     environments = _by(summaries, lambda document: str(document.get("environment")))
     if len(environments) > 1:
         raise InputError(f"the summaries are of different environments ({_named(environments)})")
+    modes = _by(summaries, lambda document: document.get("mode", "run"))
+    if len(modes) > 1:
+        raise InputError(
+            f"cannot merge the summaries of a run with those of --seeds-lint ({_named(modes)})"
+        )
     ran: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     collected: set[str] = set()
     for name, document in summaries:
@@ -166,6 +173,7 @@ def merge_summaries(
         _timing([document.get("timing") or {} for _, document in summaries]),
         summaries[0][1].get("environment") if summaries else None,
         seeds_summary.shard_info(max(counts, default=1), None, collected),
+        next(iter(modes), "run"),
     )
     return merged, problems
 
