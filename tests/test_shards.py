@@ -997,3 +997,14 @@ def test_summaries_of_a_run_and_of_lint_are_not_merged(
         f"(lint: {lint}; run: {run})\n"
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize("lint", [False, True], ids=["run", "lint"])
+def test_the_summary_says_whether_seeds_ran_or_were_linted(
+    pytester: pytest.Pytester, lint: bool
+) -> None:
+    write_seeds(pytester.path, 2)
+    options = ["--seeds-lint"] if lint else ["--seeds-base-url=http://127.0.0.1:9"]
+    run_seeds(pytester, *options, "--seeds-summary-json=summary.json", "-p", "no:xdist")
+    summary = json.loads((pytester.path / "summary.json").read_text())
+    assert summary["mode"] == ("lint" if lint else "run")
