@@ -37,6 +37,7 @@ ENVIRONMENT_KEYS = ("base_url", "fallback_url", "partners_url", "urls", "tokens"
 URL_NAMES = {"base": "base_url", "fallback": "fallback_url", "partners": "partners_url"}
 TOKEN_ENV_PREFIX = "SEEDS_TOKEN_"
 PARAM_ENV_PREFIX = "SEEDS_PARAM_"
+MOST_SHARDS = 10_000  # --seeds-shards, and a shard count or group the merge accepts
 
 
 def token_variable(kind: str) -> str:
@@ -93,6 +94,7 @@ class Setting:
     default: Any
     help: str
     choices: tuple[str, ...] = ()
+    most: float | None = None  # the largest number a "float" or "int" setting takes
 
     @property
     def ini(self) -> str:
@@ -101,10 +103,16 @@ class Setting:
 
 
 def _setting(
-    flag: str, env: str | None, kind: str, default: Any, help: str, choices: tuple[str, ...] = ()
+    flag: str,
+    env: str | None,
+    kind: str,
+    default: Any,
+    help: str,
+    choices: tuple[str, ...] = (),
+    most: float | None = None,
 ) -> Any:
     """A :class:`Settings` field that is also a row of the settings table."""
-    row = {"flag": flag, "env": env, "kind": kind, "help": help, "choices": choices}
+    row = {"flag": flag, "env": env, "kind": kind, "help": help, "choices": choices, "most": most}
     return field(default=default, metadata={"setting": row})
 
 
@@ -205,6 +213,7 @@ class Settings:
         0,
         "how many machines (shards) run parts of this run at once; --seeds-rate is shared out "
         "over them (default: pytest-split's --splits, else 1)",
+        most=MOST_SHARDS,
     )
     swagger_root: Path | None = _setting(
         "--seeds-swagger-root",
@@ -541,6 +550,8 @@ def _convert(setting: Setting, raw: Any, base: Path) -> Any:
             raise ConfigError(f"{where}: '{raw}' is not a number") from None
         if number < 0:
             raise ConfigError(f"{where}: {raw} must not be negative")
+        if setting.most is not None and number > setting.most:
+            raise ConfigError(f"{where}: {raw} is more than {setting.most:g}")
         return number
     if setting.kind == "choice":
         value = str(raw).strip().lower()

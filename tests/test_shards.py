@@ -19,6 +19,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_seeds import cli
+from pytest_seeds.contract import coverage as coverage_ledger
 from pytest_seeds.output import merge as merging
 from pytest_seeds.output import summary as seeds_summary
 from pytest_seeds.sandbox import DEMO_TOKENS, Sandbox
@@ -295,12 +297,17 @@ def test_a_shard_left_out_leaves_its_seeds_missing(sharded: dict[str, Any]) -> N
     assert done.returncode == 1, done.stderr
     problems = [line for line in done.stdout.splitlines() if line.startswith("!!")]
     part = json.loads((sharded["folder"] / "reports/summary-3.json").read_text())
+    seeds = sorted(row["seed"] for row in part["seeds"])
     assert problems == [
         *(
             f"!! seed {seed} is in no shard's report (collected before the split, never run)"
-            for seed in sorted(row["seed"] for row in part["seeds"])
+            for seed in seeds
         ),
         "!! no summary of shard 3 of 4 among the inputs",
+        *(
+            f"!! seed {seed} is in coverage ledger reports/coverage-3.json but in no summary"
+            for seed in seeds
+        ),
     ]
 
 
@@ -380,6 +387,28 @@ def test_shard_counts_that_disagree_are_a_usage_error(pytester: pytest.Pytester)
     result.stderr.fnmatch_lines(["*--seeds-shards 3 and pytest-split's --splits 4 disagree*"])
 
 
+def test_a_shard_count_from_the_environment_is_named_so(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_seeds(pytester.path, 2)
+    monkeypatch.setenv("SEEDS_SHARDS", "3")
+    result = run_seeds(pytester, "--splits=4", "--group=1")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*SEEDS_SHARDS=3 (environment) and pytest-split's --splits 4*"])
+
+
+@pytest.mark.parametrize("shards", ["10001", "99999999999999999999"])
+def test_a_shard_count_beyond_the_bound_is_a_usage_error(
+    pytester: pytest.Pytester, shards: str
+) -> None:
+    write_seeds(pytester.path, 2)
+    result = run_seeds(pytester, f"--seeds-shards={shards}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [f"*--seeds-shards (ini seeds_shards, env SEEDS_SHARDS): {shards} is more than 10000*"]
+    )
+
+
 def test_stored_durations_decide_the_groups(pytester: pytest.Pytester) -> None:
     """One seed's long stored duration gets a group of its own: durations apply to seeds."""
     write_seeds(pytester.path, 6)
@@ -447,6 +476,27 @@ def summary_file(path: Path, **change: Any) -> Path:
         (b"\xff\xfe{}", "neither JSON nor XML ("),
         (b"<testsuites><testcase", "not XML ("),
         (b"<html></html>", "not JUnit XML (no <testsuites> or <testsuite>)"),
+        (
+            b'<testsuite name="x" tests="1"><testcase classname="t" name="x" time="abc"/>'
+            b"</testsuite>",
+            "not valid JUnit XML (could not convert string to float: 'abc')",
+        ),
+        (b'<testsuite name="x" time="1s"/>', "not valid JUnit XML (could not convert"),
+        *(
+            (
+                json.dumps({"format": "pytest-seeds summary 1", "seeds": [], **change}).encode(),
+                f"not a valid summary JSON file: {message}",
+            )
+            for change, message in [
+                ({"mode": "test"}, "'mode' is not one of run, lint"),
+                ({"timing": {"seconds": "abc"}}, "'timing' is not a mapping of started"),
+                ({"timing": {"started": 5}}, "'timing' is not a mapping of started"),
+                ({"timing": {"seconds": True}}, "'timing' is not a mapping of started"),
+                ({"shard": {"count": 10**9}}, "'shard' is not a mapping of count, group"),
+                ({"shard": {"count": 0}}, "'shard' is not a mapping of count, group"),
+                ({"shard": {"count": 2, "group": 10**9}}, "'shard' is not a mapping of count"),
+            ]
+        ),
     ],
     ids=[
         "empty",
@@ -462,6 +512,15 @@ def summary_file(path: Path, **change: Any) -> Path:
         "binary",
         "broken-xml",
         "html",
+        "junit-time",
+        "junit-suite-time",
+        "mode",
+        "seconds-text",
+        "started-number",
+        "seconds-bool",
+        "huge-count",
+        "zero-count",
+        "huge-group",
     ],
 )
 def test_an_unusable_input_is_one_line_and_nothing_is_written(
@@ -650,3 +709,302 @@ def test_ledgers_of_a_run_and_of_lint_are_not_merged(tmp_path: Path) -> None:
     out = tmp_path / "merged.json"
     assert cli.main(["merge", *paths, "--coverage-json", str(out)]) == 2
     assert not out.exists()
+
+
+# --- every kind checked against the summaries, as a property ----------------------------------
+
+JUNIT_RESULT = {
+    "passed": "",
+    "failed": "<failure/>",
+    "errors": "<error/>",
+    "skipped": "<skipped/>",
+    "xfailed": "<skipped/>",
+}
+OPERATION = {"spec": "api.json", "method": "GET", "path": "/s", "domain": "d", "statuses": ["200"]}
+PLAIN_TESTS = (
+    '<testsuite name="pytest" time="1" timestamp="plain" hostname="h">'
+    '<testcase classname="tests.test_api" name="test_plain" time="1"/></testsuite>'
+)
+
+
+def junit_of(rows: list[Any], numbers: list[int], group: int, outcome: str | None = None) -> str:
+    """A shard's JUnit XML as pytest writes it for the seeds given (by number)."""
+    cases = "".join(
+        f'<testcase classname="seeds.s{n:02}.md" name="GET /s/{n}" time="0.5">'
+        f"{JUNIT_RESULT[outcome or rows[n][0]]}</testcase>"
+        for n in numbers
+    )
+    return (
+        f'<testsuite name="pytest" tests="{len(numbers)}" time="{group}.25" '
+        f'timestamp="t{group}{outcome}" hostname="h">{cases}</testsuite>'
+    )
+
+
+def ledger_of(rows: list[Any], numbers: list[int]) -> dict[str, Any]:
+    """A shard's coverage ledger: even seeds hit the documented operation, odd ones do not."""
+    hit = {**OPERATION, "status": 200, "role": "test"}
+    seeds = [
+        {
+            "seed": f"seeds/s{n:02}.md",
+            "outcome": rows[n][0],
+            "operations": [hit] if n % 2 == 0 else [],
+            "unmatched": [] if n % 2 == 0 else [{"method": "GET", "path": f"/s/{n}"}],
+        }
+        for n in numbers
+    ]
+    return coverage_ledger.build_ledger([OPERATION], seeds, "run")
+
+
+def shard_files(folder: Path, rows: list[Any], groups: list[int], shards: int) -> list[Path]:
+    """Each shard's summary, ledger and JUnit XML (and a JUnit file of plain tests)."""
+    paths = []
+    for name, document in shard_summaries(rows, groups, shards):
+        group = int(name.split("-")[1].split(".")[0])
+        numbers = [n for n in range(len(rows)) if groups[n] == group]
+        for path, text in [
+            (folder / name, json.dumps(document)),
+            (folder / f"coverage-{group}.json", json.dumps(ledger_of(rows, numbers))),
+            (folder / f"seeds-{group}.xml", junit_of(rows, numbers, group)),
+        ]:
+            path.write_text(text)
+            paths.append(path)
+    (folder / "plain.xml").write_text(PLAIN_TESTS)
+    return [*paths, folder / "plain.xml"]
+
+
+def merged_cases(junit: Any) -> list[tuple[str, str]]:
+    return [(case.classname, case.name) for suite in junit for case in suite]
+
+
+@given(seed_rows, st.integers(1, 4), st.data())
+def test_complete_shards_merge_without_a_problem(
+    rows: list[Any], shards: int, data: st.DataObject
+) -> None:
+    groups = data.draw(st.lists(st.integers(1, shards), min_size=len(rows), max_size=len(rows)))
+    with tempfile.TemporaryDirectory() as folder:
+        merged = merging.merge(shard_files(Path(folder), rows, groups, shards))
+    assert merged.problems == []
+    junit = merged.documents[merging.JUNIT.name]
+    assert sorted(merged_cases(junit)) == sorted(
+        [
+            *((f"seeds.s{n:02}.md", f"GET /s/{n}") for n in range(len(rows))),
+            ("tests.test_api", "test_plain"),
+        ]
+    )
+    assert junit.tests == len(rows) + 1
+    assert sorted(suite.time for suite in junit) == sorted(
+        [1, *(g + 0.25 for g in range(1, shards + 1))]
+    )
+
+
+@given(seed_rows, st.integers(2, 4), st.sampled_from(["coverage", "seeds"]), st.data())
+def test_a_shards_file_left_out_names_its_seeds(
+    rows: list[Any], shards: int, kind: str, data: st.DataObject
+) -> None:
+    groups = data.draw(st.lists(st.integers(1, shards), min_size=len(rows), max_size=len(rows)))
+    group = data.draw(st.sampled_from(sorted(set(groups))))
+    with tempfile.TemporaryDirectory() as folder:
+        paths = shard_files(Path(folder), rows, groups, shards)
+        left_out = Path(folder) / f"{kind}-{group}.{'json' if kind == 'coverage' else 'xml'}"
+        merged = merging.merge([path for path in paths if path != left_out])
+    where = "is in no coverage ledger" if kind == "coverage" else "has no testcase in the JUnit"
+    seeds = [f"seeds/s{n:02}.md" for n in range(len(rows)) if groups[n] == group]
+    assert len(merged.problems) == len(seeds)
+    assert all(
+        problem.startswith(f"seed {seed} ran but {where}")
+        for seed, problem in zip(seeds, merged.problems, strict=True)
+    )
+
+
+@given(seed_rows, st.integers(1, 4), st.sampled_from(sorted(JUNIT_RESULT)), st.data())
+def test_a_seed_in_two_junit_files_is_named_and_kept_once_by_its_worse_outcome(
+    rows: list[Any], shards: int, outcome: str, data: st.DataObject
+) -> None:
+    groups = data.draw(st.lists(st.integers(1, shards), min_size=len(rows), max_size=len(rows)))
+    twice = data.draw(st.integers(0, len(rows) - 1))
+    with tempfile.TemporaryDirectory() as folder:
+        paths = shard_files(Path(folder), rows, groups, shards)
+        again = Path(folder) / "again.xml"  # another shard's suite that ran the seed too
+        again.write_text(junit_of(rows, [twice], 9, outcome))
+        merged = merging.merge([*paths, again])
+    group = groups[twice]
+    assert merged.problems == [
+        f"testcase seeds.s{twice:02}.md.GET /s/{twice} is in 2 JUnit files: "
+        + ", ".join(sorted([str(again), str(Path(folder) / f"seeds-{group}.xml")]))
+    ]
+    junit = merged.documents[merging.JUNIT.name]
+    assert junit.tests == len(rows) + 1
+    kept = [case for suite in junit for case in suite if case.name == f"GET /s/{twice}"]
+    assert len(kept) == 1
+    worse = min(rows[twice][0], outcome, key=merging.WORST_FIRST.index)
+    assert {type(entry).__name__ for entry in kept[0].result} == (
+        {"Failure"}
+        if worse == "failed"
+        else {"Error"}
+        if worse == "errors"
+        else {"Skipped"}
+        if worse in ("skipped", "xfailed")
+        else set()
+    )
+
+
+@given(seed_rows, st.integers(2, 4), st.data())
+def test_a_seed_in_two_ledgers_is_named(rows: list[Any], shards: int, data: st.DataObject) -> None:
+    groups = data.draw(st.lists(st.integers(1, shards), min_size=len(rows), max_size=len(rows)))
+    twice = data.draw(st.integers(0, len(rows) - 1))
+    with tempfile.TemporaryDirectory() as folder:
+        paths = shard_files(Path(folder), rows, groups, shards)
+        again = Path(folder) / "again.json"
+        again.write_text(json.dumps(ledger_of(rows, [twice])))
+        merged = merging.merge([*paths, again])
+    assert merged.problems == [
+        f"seed seeds/s{twice:02}.md is in 2 coverage ledgers: "
+        + ", ".join(sorted([str(again), str(Path(folder) / f"coverage-{groups[twice]}.json")]))
+    ]
+
+
+# --- outputs, inputs, coverage gates on the merge ----------------------------------------------
+
+
+@pytest.fixture
+def shard_reports(tmp_path: Path) -> list[Path]:
+    rows = [("passed", "d", [], []), ("failed", "d", [], [])]
+    return shard_files(tmp_path, rows, [1, 2], 2)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ["--summary-json", "same.json", "--coverage-json", "same.json"],
+            "same.json: written by --summary-json and by --coverage-json",
+        ),
+        (
+            ["--coverage-json", "cov.json", "--summary-json", "cov.md"],
+            "cov.md: written by --summary-json and by the Markdown table of --coverage-json",
+        ),
+        (["--coverage-json", "cov.md"], "--coverage-json cov.md: name the JSON ledger"),
+        (["--junitxml", "seeds-1.xml"], "seeds-1.xml: --junitxml would overwrite an input"),
+        (["--junitxml", "folder.xml"], "folder.xml: --junitxml: cannot write it: it is a folder"),
+        (["--junitxml", "plain.xml/x.xml"], "plain.xml/x.xml: --junitxml: cannot write it: "),
+    ],
+    ids=["same-path", "beside-the-ledger", "md-ledger", "an-input", "a-folder", "under-a-file"],
+)
+def test_outputs_that_cannot_be_written_are_refused_before_any_is_written(
+    shard_reports: list[Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    options: list[str],
+    message: str,
+) -> None:
+    folder = shard_reports[0].parent
+    monkeypatch.chdir(folder)
+    (folder / "folder.xml").mkdir()
+    before = sorted(folder.rglob("*"))
+    good = ["--summary-json", "new/summary.json", "--coverage-json", "new/coverage.json"]
+    args = [*good, *options] if "--junitxml" in options else options
+    assert cli.main(["merge", *map(str, shard_reports), *args]) == 2
+    assert capsys.readouterr().err.startswith(f"pytest-seeds merge: {message}")
+    assert sorted(folder.rglob("*")) == before
+
+
+def test_every_unusable_input_is_named_and_ledger_tables_are_passed_over(
+    shard_reports: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = shard_reports[0].parent
+    for ledger in folder.glob("coverage-*.json"):
+        (folder / f"{ledger.stem}.md").write_text("| operation |\n")
+    (folder / "empty.json").write_text("")
+    (folder / "notes.md").write_text("# notes\n")
+    inputs = sorted(folder.iterdir())
+    assert cli.main(["merge", *map(str, inputs)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"pytest-seeds merge: {folder / 'empty.json'}: neither JSON nor XML "
+        "(Expecting value: line 1 column 1 (char 0))",
+        f"pytest-seeds merge: {folder / 'notes.md'}: neither JSON nor XML "
+        "(Expecting value: line 1 column 1 (char 0))",
+    ]
+    usable = [path for path in inputs if path.name not in ("empty.json", "notes.md")]
+    assert cli.main(["merge", *map(str, usable)]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        f"{folder / f'coverage-{group}.md'}: the Markdown table of a coverage ledger, passed over"
+        for group in (1, 2)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("gates", "problems"),
+    [
+        (["--coverage-min", "50"], []),
+        (
+            ["--coverage-min", "60"],
+            [
+                "!! --coverage-min: 1 of 2 operations covered (50.0%), below the minimum of 60%: "
+                "1 more operation needs a seed"
+            ],
+        ),
+        (
+            ["--coverage-baseline", "baseline.json"],
+            [
+                "!! --coverage-baseline: GET /gone (api.json) lost its seed (covered by "
+                "seeds/old.md in the baseline)"
+            ],
+        ),
+    ],
+    ids=["min-met", "min-missed", "baseline-lost"],
+)
+def test_the_coverage_gates_judge_the_merged_ledger(
+    shard_reports: list[Path],
+    capsys: pytest.CaptureFixture[str],
+    gates: list[str],
+    problems: list[str],
+) -> None:
+    """Shard 1's ledger covers 1 of 2 operations, shard 2's none: the merge judges 1 of 2."""
+    folder = shard_reports[0].parent
+    gone = {**OPERATION, "path": "/gone"}
+    baseline = coverage_ledger.build_ledger(
+        [OPERATION, gone],
+        [
+            {
+                "seed": "seeds/old.md",
+                "outcome": "passed",
+                "operations": [{**gone, "status": 200, "role": "test"}],
+            }
+        ],
+        "run",
+    )
+    (folder / "baseline.json").write_text(json.dumps(baseline))
+    for ledger in folder.glob("coverage-*.json"):  # the operation /gone: documented, no seed now
+        document = json.loads(ledger.read_text())
+        document["operations"].append({**gone, "seeds": [], "covered_statuses": []})
+        ledger.write_text(json.dumps(document))
+    gates = [gate.replace("baseline.json", str(folder / "baseline.json")) for gate in gates]
+    status = cli.main(["merge", *map(str, shard_reports), *gates])
+    out = capsys.readouterr().out.splitlines()
+    assert [line for line in out if line.startswith("!!")] == problems
+    assert status == (1 if problems else 0)
+
+
+def test_summaries_of_a_run_and_of_lint_are_not_merged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = summary_file(tmp_path / "run.json")
+    lint = summary_file(tmp_path / "lint.json", mode="lint", seeds=[])
+    out = tmp_path / "merged.json"
+    assert cli.main(["merge", str(run), str(lint), "--summary-json", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "pytest-seeds merge: cannot merge the summaries of a run with those of --seeds-lint "
+        f"(lint: {lint}; run: {run})\n"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("lint", [False, True], ids=["run", "lint"])
+def test_the_summary_says_whether_seeds_ran_or_were_linted(
+    pytester: pytest.Pytester, lint: bool
+) -> None:
+    write_seeds(pytester.path, 2)
+    options = ["--seeds-lint"] if lint else ["--seeds-base-url=http://127.0.0.1:9"]
+    run_seeds(pytester, *options, "--seeds-summary-json=summary.json", "-p", "no:xdist")
+    summary = json.loads((pytester.path / "summary.json").read_text())
+    assert summary["mode"] == ("lint" if lint else "run")

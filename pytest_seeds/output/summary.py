@@ -24,6 +24,7 @@ from pytest_seeds.settings import token_variable
 OUTCOMES = ("passed", "failed", "errors", "skipped", "xfailed")
 SLOWEST_STEPS = 5
 FORMAT = "pytest-seeds summary 1"
+MODES = ("run", "lint")  # the summary's "mode": seeds run, or checked (--seeds-lint)
 NO_DOMAIN = "(no domain)"
 CRASHED = "crashed"  # the phase of the report xdist makes for an item whose worker died
 
@@ -117,11 +118,13 @@ class RunSummary:
         timing: dict[str, Any],
         environment: str | None = None,
         shard: dict[str, Any] | None = None,
+        mode: str = "run",
     ) -> dict[str, Any]:
         """The machine-readable summary; everything but ``timing`` is the same for equal runs.
 
         ``environment``: the config file's environment the run used (``--seeds-env``), or None;
-        ``shard``: which part of a sharded run this was (:func:`shard_info`).
+        ``shard``: which part of a sharded run this was (:func:`shard_info`); ``mode``: one of
+        :data:`MODES`.
         """
         rows = self.seeds()
         slowest = [
@@ -136,6 +139,7 @@ class RunSummary:
             {**timing, "slowest_steps": slowest},
             environment,
             shard or shard_info(1, None, (row["seed"] for row in rows)),
+            mode,
         )
 
 
@@ -151,6 +155,7 @@ def assemble(
     timing: dict[str, Any],
     environment: str | None,
     shard: dict[str, Any],
+    mode: str = "run",
 ) -> dict[str, Any]:
     """The summary document of seed rows (without steps), sorted: totals, domains, tokens."""
     rows = sorted(rows, key=lambda row: (row["seed"], row["endpoint"]))
@@ -159,6 +164,7 @@ def assemble(
         domains.setdefault(row["domain"], Counter())[row["outcome"]] += 1
     return {
         "format": FORMAT,
+        "mode": mode,
         "environment": environment,
         "totals": _counts(Counter(row["outcome"] for row in rows)),
         "domains": {name: _counts(domains[name]) for name in sorted(domains)},

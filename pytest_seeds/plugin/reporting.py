@@ -329,7 +329,8 @@ class SeedsSummary:
             shard_group(self.config),
             (redactor.text(seed) for seed in before_split),
         )
-        self.result = self.runs.to_json(timing, self.settings.env, shard)
+        mode = "lint" if self.settings.lint else "run"
+        self.result = self.runs.to_json(timing, self.settings.env, shard, mode)
         path = self.settings.summary_json
         if path is not None:
             write_output(

@@ -11,6 +11,7 @@ pytest_split is never imported: its options are read when it has added them.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -33,10 +34,20 @@ def shard_count(config: pytest.Config, settings: seeds_config.Settings) -> int:
     splits = _split_option(config, "splits")
     if settings.shards and splits and settings.shards != splits:
         raise pytest.UsageError(
-            f"--seeds-shards {settings.shards} and pytest-split's --splits {splits} disagree: "
-            "give only --splits"
+            f"{_shards_given(config, settings.shards)} and pytest-split's --splits {splits} "
+            "disagree: give only --splits"
         )
     return settings.shards or splits or 1
+
+
+def _shards_given(config: pytest.Config, shards: int) -> str:
+    """``--seeds-shards N``, ``SEEDS_SHARDS=N`` or the ini key, as the shard count was given."""
+    setting = next(setting for setting in seeds_config.SETTINGS if setting.name == "shards")
+    if config.getoption(f"seeds_{setting.name}", None):
+        return f"{setting.flag} {shards}"
+    if setting.env and os.environ.get(setting.env):
+        return f"{setting.env}={shards} (environment)"
+    return f"ini {setting.ini} = {shards}"
 
 
 def shard_group(config: pytest.Config) -> int | None:
