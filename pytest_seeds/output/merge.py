@@ -478,7 +478,12 @@ def coverage_gates(
     (the whole run's: a shard's own ledger is only its part)."""
     missed = coverage.shortfall(ledger, minimum) if minimum is not None else None
     problems = [f"--coverage-min: {missed}"] if missed else []
-    lost = coverage.lost_operations(ledger, baseline) if baseline is not None else []
+    lost, gone = coverage.lost_operations(ledger, baseline) if baseline is not None else ([], [])
+    problems += [
+        f"--coverage-baseline: {op['method']} {op['path']} ({op['spec']}) covered in the "
+        "baseline is no longer documented (not counted as lost)"
+        for op in gone
+    ]
     problems += [
         f"--coverage-baseline: {op['method']} {op['path']} ({op['spec']}) lost its seed "
         f"(covered by {', '.join(op['seeds'])} in the baseline)"

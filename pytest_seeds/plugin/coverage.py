@@ -22,6 +22,7 @@ from pytest_seeds.contract import coverage
 from pytest_seeds.output import coverage as coverage_output
 from pytest_seeds.output.summary import RunSummary
 from pytest_seeds.plugin.items import SeedItem, SeedLintItem
+from pytest_seeds.plugin.shards import shard_count
 from pytest_seeds.plugin.state import get_settings, swagger_index, write_output
 from pytest_seeds.reading.document import Document
 
@@ -148,9 +149,16 @@ class SeedsCoverage:
             self.config, "the coverage ledger", path, lambda: coverage_output.write(ledger, path)
         ):
             self.written = [path, coverage_output.markdown_path(path)]
+        gated = self.settings.coverage_min is not None or self.baseline is not None
+        if gated and interrupted:
+            self.notes.append("coverage gates not applied: the run was interrupted")
+        if gated and shard_count(self.config, self.settings) > 1:
+            self.notes.append(
+                "coverage gates not applied in a shard (its ledger is a part): give "
+                "--coverage-min / --coverage-baseline to pytest-seeds merge"
+            )
+            return
         if interrupted:
-            if self.settings.coverage_min is not None or self.baseline is not None:
-                self.notes.append("coverage gates not applied: the run was interrupted")
             return
         minimum = self.settings.coverage_min
         missed = coverage.shortfall(ledger, minimum) if minimum is not None else None
