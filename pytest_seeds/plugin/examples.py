@@ -48,10 +48,13 @@ def report_data(item: SeedItem) -> dict[str, Any] | None:
         done: set[int] = set()
         for found in observer.found:
             block = found.example.example.block
-            if block.line in done:
+            if block.line in done or found.value is None:  # None: too deep to update
                 continue
             done.add(block.line)
-            new = examplefix.block_text(block.text, conceal.scrub(found.value))
+            try:
+                new = examplefix.block_text(block.text, conceal.scrub(found.value))
+            except RecursionError:  # an example nested too deep to write back: kept
+                continue
             if new != block.text:
                 updates.append({"line": block.line, "old": block.text, "new": new})
     if entry is None and not updates:
@@ -104,11 +107,13 @@ class ExampleUpdates:
                 by_file[data["file"]] += updates
         dry = self.settings.update_examples_dry_run
         changed = []
-        for name, updates in sorted(by_file.items()):
-            path = Path(os.path.normpath(self.config.rootpath / name))
+        for path, updates in self._by_target(by_file).items():
             try:
                 before = examplefix.read(path)
                 after, stale = examplefix.rewrite(before, updates)
+                if after != before and not examplefix.writable(path):
+                    self.lines.append(f"{self._shown(path)}: not updated: read-only")
+                    continue
                 if after != before and not dry:
                     examplefix.write(path, after)
             except OSError as error:
@@ -127,10 +132,26 @@ class ExampleUpdates:
             f"examples: {verb} {len(changed)} file(s)"
             + (f": {', '.join(changed)}" if changed else "")
         )
+        drifted = sum(bool(data.get("updates")) for data in self.data.values())
+        if drifted:
+            self.lines.append(
+                f"examples: {drifted} seed(s) drifted from their examples (while updating, "
+                "drift is told here, not as warnings)"
+            )
         if held_back:
             self.lines.append(
                 f"examples: {held_back} seed(s) that did not pass keep their examples"
             )
+
+    def _by_target(self, by_file: dict[str, list[BlockUpdate]]) -> dict[Path, list[BlockUpdate]]:
+        """The updates of each file, by the file a seed's path leads to (a symlinked seed's
+        target: written there, the link kept; a seed collected twice, once)."""
+        by_target: dict[Path, list[BlockUpdate]] = defaultdict(list)
+        for name, updates in sorted(by_file.items()):
+            target = Path(os.path.realpath(self.config.rootpath / name))
+            known = {(update.line, update.old) for update in by_target[target]}
+            by_target[target] += [u for u in updates if (u.line, u.old) not in known]
+        return by_target
 
     def _shown(self, path: Path) -> str:
         return os.path.relpath(path, self.config.invocation_params.dir)
