@@ -303,9 +303,15 @@ def _shapes(
         if signature in seen:
             continue
         seen.add(signature)
-        if not kept or all(compare(other, item, fixed) for other in kept):
+        if all(_differs(other, item, fixed) for other in kept):
             result.append(conceal(item))
     return result
+
+
+def _differs(documented: Any, answered: Any, fixed: Collection[Pattern]) -> bool:
+    """Whether an answered item is shaped unlike a documented one (below what can be
+    compared, alike)."""
+    return any(found.kind != "deep" for found in compare(documented, answered, fixed))
 
 
 def shape(value: Any, depth: int = 0) -> str:
