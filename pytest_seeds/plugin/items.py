@@ -494,7 +494,8 @@ class SeedItem(pytest.Function):
         assert self.run is not None
         style = self.config.getoption("tbstyle", "auto")
         where = self.location[0]
-        return failure_report(self.seed, self.run, record, self.redactor, where, style)
+        report = failure_report(self.seed, self.run, record, self.redactor, where, style)
+        return printable(report)  # an answer's lone surrogates as escapes
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         error = excinfo.value
@@ -518,7 +519,7 @@ class SeedItem(pytest.Function):
             f"  seed: {self.where(record)}",
             f"  (the full report could not be built: {type(problem).__name__}: {problem})",
         ]
-        text = "\n".join(lines)
+        text = printable("\n".join(lines))
         try:
             return self.redactor.text(text)
         except Exception:
