@@ -130,3 +130,17 @@ def test_a_symlinked_seed_is_written_through_and_a_read_only_one_is_left(
     assert (real / "target.md").read_text() != SEED
     assert (seeds / "locked.md").read_text() == SEED
     assert stat.S_IMODE(os.stat(seeds / "locked.md").st_mode) == 0o444
+
+
+@pytest.mark.usefixtures("tokens")
+def test_an_interrupted_run_updates_nothing(pytester: pytest.Pytester, odd: HTTPServer) -> None:
+    (pytester.path / "a.md").write_text(SEED)
+    (pytester.path / "b.md").write_text(SEED)
+    pytester.makeconftest(
+        "def pytest_runtest_setup(item):\n"
+        "    if item.path.name == 'b.md':\n"
+        "        raise KeyboardInterrupt\n"
+    )
+    result = run_seeds(pytester, *args(odd), "--seeds-update-examples", subprocess=True)
+    result.stdout.fnmatch_lines(["*examples: not updated: the run was interrupted"])
+    assert (pytester.path / "a.md").read_text() == SEED

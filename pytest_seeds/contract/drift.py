@@ -11,7 +11,8 @@ Pure and pytest-free. The convention (docs/seed-format.md, "Documented examples"
   compared;
 - values are compared only at **fixed** paths, named in a comment above the block:
   ``<!-- seeds-fixed: $.success $.data.job.status -->`` (``[*]`` stands for any list
-  index; a path naming an object or a list fixes every value inside it).
+  index; a path naming an object or a list fixes every value inside it: a fixed list is
+  compared item by item, in order, and its length too).
 
 Each difference is a :class:`Drift` at a JSONPath: ``added`` (in the answer, not in the
 example), ``missing`` (documented, not answered), ``type`` (another JSON type) or ``value``
@@ -173,6 +174,12 @@ def _compare(
                 found += closest(stand_ins, value, (*path, key), fixed)[1]
             else:
                 found.append(Drift(show_path((*path, key)), "added", answered=json_type(value)))
+    elif isinstance(documented, list) and _fixed(path, fixed):  # item by item, in order
+        if len(documented) != len(answered):
+            found.append(Drift(show_path(path), "value", _excerpt(documented), _excerpt(answered)))
+        else:
+            for index, (want, got) in enumerate(zip(documented, answered, strict=True)):
+                _compare(want, got, (*path, index), fixed, found)
     elif isinstance(documented, list):
         for index, item in enumerate(answered):
             found += closest(documented, item, (*path, index), fixed)[1]
@@ -359,6 +366,13 @@ def updated(
             if k not in documented and not stands_in:
                 result[conceal.key(k)] = conceal.value(v, k, len(path) + 1)
         return result
+    if isinstance(documented, list) and _fixed(path, fixed):  # item by item, in order
+        if len(documented) != len(answered):  # every item, not one of each shape
+            return [conceal.value(item, key, len(path) + 1) for item in answered]
+        return [
+            updated(want, got, conceal, fixed, (*path, index))
+            for index, (want, got) in enumerate(zip(documented, answered, strict=True))
+        ]
     if isinstance(documented, list):
         if not documented:  # it says nothing of its items: it stays empty
             return documented

@@ -83,7 +83,7 @@ class ExampleUpdates:
             self.not_passed.add(report.nodeid)
 
     @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         path = self.settings.discrepancies
         if path is not None:
             entries = [data["entry"] for data in self.data.values() if data.get("entry")]
@@ -92,7 +92,9 @@ class ExampleUpdates:
                 self.config, "the discrepancy report", path, lambda: atomic.write_text(path, text)
             ):
                 self.lines.append(f"discrepancy report: {self._shown(path)}")
-        if self.settings.updates_examples:
+        if self.settings.updates_examples and exitstatus == pytest.ExitCode.INTERRUPTED:
+            self.lines.append("examples: not updated: the run was interrupted")
+        elif self.settings.updates_examples:
             self._update()
 
     def _update(self) -> None:
