@@ -144,3 +144,36 @@ def test_an_interrupted_run_updates_nothing(pytester: pytest.Pytester, odd: HTTP
     result = run_seeds(pytester, *args(odd), "--seeds-update-examples", subprocess=True)
     result.stdout.fnmatch_lines(["*examples: not updated: the run was interrupted"])
     assert (pytester.path / "a.md").read_text() == SEED
+
+
+FLIP = seed_doc(
+    "GET /flip/{id}",
+    "- id: one\n  method: GET\n  path: /flip/1\n- id: two\n  method: GET\n  path: /flip/2\n",
+    extra='## Expected Response (200)\n\n```json\n{"id": 1, "name": "x", "old": 1}\n```\n',
+)
+
+
+@pytest.mark.parametrize(
+    ("second", "converges"),
+    [({"id": 2, "name": "y"}, True), ({"id": 2, "name": "x", "details": {"a": 1}}, False)],
+    ids=["same-shape", "other-shape"],
+)
+@pytest.mark.usefixtures("tokens")
+def test_answers_of_several_steps_update_an_example_once_or_not_at_all(
+    pytester: pytest.Pytester, httpserver: HTTPServer, second: dict[str, object], converges: bool
+) -> None:
+    httpserver.expect_request("/flip/1").respond_with_json({"id": 1, "name": "x"})
+    httpserver.expect_request("/flip/2").respond_with_json(second)
+    (pytester.path / "flip.md").write_text(FLIP)
+    first = run_seeds(pytester, *args(httpserver), "--seeds-update-examples")
+    first.assert_outcomes(passed=1)
+    if converges:
+        first.stdout.fnmatch_lines(["*examples: updated 1 file(s): flip.md"])
+        assert '{"id": 1, "name": "x"}' in (pytester.path / "flip.md").read_text()
+        again = run_seeds(pytester, *args(httpserver), "--seeds-update-examples")
+        again.stdout.fnmatch_lines(["*examples: updated 0 file(s)"])
+    else:
+        first.stdout.fnmatch_lines(
+            ["*flip.md:*: not updated: the answers of steps 'one', 'two' make different examples*"]
+        )
+        assert (pytester.path / "flip.md").read_text() == FLIP

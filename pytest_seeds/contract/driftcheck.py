@@ -130,6 +130,9 @@ class DriftObserver:
         self.warn = mode != "off" and not updating
         self.conceal = conceal
         self.found: list[DriftFound] = []
+        # while updating: each example's line -> the steps compared with it, and the
+        # example each answer makes (the example itself for an answer that matches it)
+        self.made: dict[int, list[tuple[str, Any]]] = {}
         self._examples: list[DocumentedExample] | None = None
 
     def examples(self, run: SeedRun) -> list[DocumentedExample]:
@@ -166,11 +169,16 @@ class DriftObserver:
             record.notes += [
                 f"{NOTE_PREFIX}line {example.line}: {deep}" for deep in found if deep.kind == "deep"
             ]
-        if not drifts:
-            return
         value = None
         if self.updating and len(drifts) == len(found):
-            value = updated(example.value, body, self.conceal(run), example.fixed)
+            value = (
+                updated(example.value, body, self.conceal(run), example.fixed)
+                if drifts
+                else example.value
+            )
+            self.made.setdefault(example.line, []).append((step.id, value))
+        if not drifts:
+            return
         self.found.append(DriftFound(step, status, example, drifts, value))
         text = note(status, example.line, drifts)
         if self.strict:

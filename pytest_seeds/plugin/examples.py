@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from pytest_seeds import settings as seeds_config
+from pytest_seeds.contract.drift import compare
 from pytest_seeds.model import Phase
 from pytest_seeds.output import atomic, discrepancies, examplefix
 from pytest_seeds.output.examplefix import BlockUpdate
@@ -42,7 +43,7 @@ def report_data(item: SeedItem) -> dict[str, Any] | None:
         [record for record in run.records if record.step.phase is Phase.TEST],
         item.redactor,
     )
-    updates = []
+    updates: list[dict[str, Any]] = []
     if observer.updating:
         conceal = observer.conceal(run)
         done: set[int] = set()
@@ -51,6 +52,10 @@ def report_data(item: SeedItem) -> dict[str, Any] | None:
             if block.line in done or found.value is None:  # None: too deep to update
                 continue
             done.add(block.line)
+            steps = _conflicting(observer.made.get(block.line, []))
+            if steps:
+                updates.append({"line": block.line, "conflict": steps})
+                continue
             try:
                 new = examplefix.block_text(block.text, conceal.scrub(found.value))
             except RecursionError:  # an example nested too deep to write back: kept
@@ -60,6 +65,15 @@ def report_data(item: SeedItem) -> dict[str, Any] | None:
     if entry is None and not updates:
         return None
     return {"file": item.location[0], "entry": entry, "updates": updates}
+
+
+def _conflicting(made: list[tuple[str, Any]]) -> list[str]:
+    """The steps whose answers make examples of different shapes of one block (none: they
+    agree; values may differ, the first answer's are written)."""
+    first = made[0][1] if made else None
+    if all(not compare(first, value) and not compare(value, first) for _, value in made[1:]):
+        return []
+    return list(dict.fromkeys(step for step, _ in made))
 
 
 class ExampleUpdates:
@@ -102,7 +116,18 @@ class ExampleUpdates:
         by_file: dict[str, list[BlockUpdate]] = defaultdict(list)
         held_back = 0
         for nodeid, data in sorted(self.data.items()):
-            updates = [BlockUpdate(**update) for update in data.get("updates", ())]
+            for update in data.get("updates", ()):
+                if "conflict" in update:
+                    steps = ", ".join(f"'{step}'" for step in update["conflict"])
+                    self.lines.append(
+                        f"{data['file']}:{update['line']}: not updated: the answers of steps "
+                        f"{steps} make different examples (document one shape per example)"
+                    )
+            updates = [
+                BlockUpdate(**update)
+                for update in data.get("updates", ())
+                if "conflict" not in update
+            ]
             if nodeid in self.not_passed:
                 held_back += bool(updates)
             else:
