@@ -177,3 +177,29 @@ def test_answers_of_several_steps_update_an_example_once_or_not_at_all(
             ["*flip.md:*: not updated: the answers of steps 'one', 'two' make different examples*"]
         )
         assert (pytester.path / "flip.md").read_text() == FLIP
+
+
+@pytest.mark.usefixtures("tokens")
+def test_a_file_edited_during_the_run_is_not_updated(
+    pytester: pytest.Pytester, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/mod").respond_with_json({"a": 1, "new": 2})
+    seed = seed_doc(
+        "GET /mod",
+        "- id: call\n  method: GET\n  path: /mod\n",
+        extra='## Expected Response (200)\n\n```json\n{"a": 1}\n```\n\n'
+        '## Error Responses\n\n### 404 - Gone\n\n```json\n{"a": 1}\n```\n',
+    )
+    (pytester.path / "mod.md").write_text(seed)
+    pytester.makeconftest(
+        "import re\n"
+        "def pytest_runtest_teardown(item):\n"
+        "    text = item.path.read_text()\n"
+        "    item.path.write_text(re.sub(r'## Expected Response \\(200\\)\\n\\n```json\\n.*?```\\n', '', text, flags=re.S))\n"
+    )
+    result = run_seeds(pytester, *args(httpserver), "--seeds-update-examples")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*mod.md: not updated: the file changed during the run"])
+    text = (pytester.path / "mod.md").read_text()
+    assert "Expected Response (200)" not in text  # the edit of the run
+    assert '"new"' not in text  # the 404 example did not get the 200 answer

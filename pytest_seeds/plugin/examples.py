@@ -9,6 +9,7 @@ the report file, and each seed file once, only for seeds that passed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import defaultdict
 from pathlib import Path
@@ -20,9 +21,10 @@ from pytest_seeds import settings as seeds_config
 from pytest_seeds.contract.drift import compare
 from pytest_seeds.model import Phase
 from pytest_seeds.output import atomic, discrepancies, examplefix
-from pytest_seeds.output.examplefix import BlockUpdate
+from pytest_seeds.output.examplefix import KEPT, BlockUpdate
 from pytest_seeds.plugin.items import SeedItem
 from pytest_seeds.plugin.state import get_settings, write_output
+from pytest_seeds.reading.document import normalized
 
 REPORT_KEY = "seeds_examples"  # the attribute of a call report
 
@@ -64,7 +66,17 @@ def report_data(item: SeedItem) -> dict[str, Any] | None:
                 updates.append({"line": block.line, "old": block.text, "new": new})
     if entry is None and not updates:
         return None
-    return {"file": item.location[0], "entry": entry, "updates": updates}
+    return {
+        "file": item.location[0],
+        "entry": entry,
+        "updates": updates,
+        "read": _digest(observer.document.text),
+    }
+
+
+def _digest(text: str) -> str:
+    """A document's text as a short digest: is the file still what the run read?"""
+    return hashlib.sha256(text.encode("utf-8", KEPT)).hexdigest()
 
 
 def _conflicting(made: list[tuple[str, Any]]) -> list[str]:
@@ -114,6 +126,7 @@ class ExampleUpdates:
     def _update(self) -> None:
         """Rewrite (or, in a dry run, show) each file's drifted examples, once per file."""
         by_file: dict[str, list[BlockUpdate]] = defaultdict(list)
+        read: dict[str, str] = {}
         held_back = 0
         for nodeid, data in sorted(self.data.items()):
             for update in data.get("updates", ()):
@@ -130,13 +143,19 @@ class ExampleUpdates:
             ]
             if nodeid in self.not_passed:
                 held_back += bool(updates)
-            else:
+            elif updates:
                 by_file[data["file"]] += updates
+                read[data["file"]] = data["read"]
         dry = self.settings.update_examples_dry_run
         changed = []
-        for path, updates in self._by_target(by_file).items():
+        for path, (updates, digests) in self._by_target(by_file, read).items():
             try:
                 before = examplefix.read(path)
+                if _digest(normalized(before)) not in digests:
+                    self.lines.append(
+                        f"{self._shown(path)}: not updated: the file changed during the run"
+                    )
+                    continue
                 after, stale = examplefix.rewrite(before, updates)
                 if after != before and not examplefix.writable(path):
                     self.lines.append(f"{self._shown(path)}: not updated: read-only")
@@ -170,14 +189,19 @@ class ExampleUpdates:
                 f"examples: {held_back} seed(s) that did not pass keep their examples"
             )
 
-    def _by_target(self, by_file: dict[str, list[BlockUpdate]]) -> dict[Path, list[BlockUpdate]]:
+    def _by_target(
+        self, by_file: dict[str, list[BlockUpdate]], read: dict[str, str]
+    ) -> dict[Path, tuple[list[BlockUpdate], set[str]]]:
         """The updates of each file, by the file a seed's path leads to (a symlinked seed's
-        target: written there, the link kept; a seed collected twice, once)."""
-        by_target: dict[Path, list[BlockUpdate]] = defaultdict(list)
+        target: written there, the link kept; a seed collected twice, once), with the
+        digests of the texts the run read there."""
+        by_target: dict[Path, tuple[list[BlockUpdate], set[str]]] = {}
         for name, updates in sorted(by_file.items()):
             target = Path(os.path.realpath(self.config.rootpath / name))
-            known = {(update.line, update.old) for update in by_target[target]}
-            by_target[target] += [u for u in updates if (u.line, u.old) not in known]
+            kept, digests = by_target.setdefault(target, ([], set()))
+            known = {(update.line, update.old) for update in kept}
+            kept += [u for u in updates if (u.line, u.old) not in known]
+            digests.add(read[name])
         return by_target
 
     def _shown(self, path: Path) -> str:
