@@ -143,7 +143,8 @@ def _same_kind(one: Any, other: Any) -> bool:
 
 
 def rewrite(text: str, updates: Iterable[BlockUpdate]) -> tuple[str, list[int]]:
-    """``text`` with the blocks' lines replaced, and the lines of the stale blocks."""
+    """``text`` with the blocks' lines replaced (each new line ends as the old line at its
+    place did, or the last one), and the lines of the stale blocks."""
     lines = _LINE.findall(text)
     stale: list[int] = []
     for update in sorted(updates, key=lambda u: u.line, reverse=True):
@@ -159,10 +160,17 @@ def rewrite(text: str, updates: Iterable[BlockUpdate]) -> tuple[str, list[int]]:
         ):
             stale.append(update.line)
             continue
-        fence_line = lines[start - 1]
-        ending = fence_line[len(fence_line.rstrip("\r\n")) :] or "\n"
-        lines[start : start + count] = [line + ending for line in update.new.split("\n")[:-1]]
+        endings = [_ending(line) for line in body] or [_ending(lines[start - 1])]
+        lines[start : start + count] = [
+            line + endings[min(index, len(endings) - 1)]
+            for index, line in enumerate(update.new.split("\n")[:-1])
+        ]
     return "".join(lines), sorted(stale)
+
+
+def _ending(line: str) -> str:
+    """A line's ending (LF for the last line of a file without one)."""
+    return line[len(line.rstrip("\r\n")) :] or "\n"
 
 
 def read(path: Path) -> str:
