@@ -234,3 +234,15 @@ def test_a_fixed_list_is_compared_item_by_item_and_by_length(answered: list[str]
     assert compare(documented, documented, fixed) == []
     value = updated(documented, {"roles": answered}, Concealer(), fixed)
     assert value == {"roles": answered} and compare(value, {"roles": answered}, fixed) == []
+
+
+def test_an_update_never_writes_what_json_cannot_hold() -> None:
+    answered = json.loads('{"a": 1, "f": 1e400, "n": NaN, "big": 123456789012345678901234567890}')
+    value = updated({"a": 1}, answered, Concealer())
+    text = block_text('{"a": 1}\n', value)
+    assert json.loads(text, parse_constant=lambda name: pytest.fail(name)) == {
+        "a": 1,
+        "f": "<f>",
+        "n": "<n>",
+        "big": 123456789012345678901234567890,
+    }

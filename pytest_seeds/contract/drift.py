@@ -22,6 +22,7 @@ example), ``missing`` (documented, not answered), ``type`` (another JSON type) o
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -242,6 +243,7 @@ class Concealer:
             return placeholder(name, "secret")
         if (
             value is None
+            or (isinstance(value, float) and not math.isfinite(value))  # not JSON: NaN, 1e400
             or text in self.known
             or (isinstance(value, str) and _VOLATILE_TEXT.fullmatch(value.strip()))
             or (name is not None and _ID_NAME.search(name))
