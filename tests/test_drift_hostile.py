@@ -246,3 +246,11 @@ def test_an_update_never_writes_what_json_cannot_hold() -> None:
         "n": "<n>",
         "big": 123456789012345678901234567890,
     }
+
+
+def test_a_key_holding_a_secret_is_a_placeholder_key_that_stays_true() -> None:
+    conceal = Concealer(holds_secret=lambda text: "tok-" in text)
+    value = updated({}, {"tok-1234": {"a": 1}}, conceal)
+    assert value == {"<secret>": {"a": 1}}
+    assert compare(value, {"***": {"a": 2}}) == []  # the masked key of the next run
+    assert [f.kind for f in compare(value, {"***": {"a": "x"}})] == ["type"]
