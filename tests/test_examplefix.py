@@ -81,9 +81,14 @@ def test_only_the_lines_between_the_fences_change(case: tuple[str, int, str, Any
     assert after_lines[:fence] == before_lines[:fence]  # front matter, prose, the fence
     size = new.count("\n")
     assert after_lines[fence + size :] == before_lines[fence + count :]
-    ending = before_lines[fence - 1][len(before_lines[fence - 1].rstrip("\r\n")) :]
+    # each new line ends as the old line at its place did (or the last old line): a block
+    # with mixed line endings keeps them, unchanged lines included
+    endings = [line[len(line.rstrip("\r\n")) :] for line in before_lines[fence : fence + count]]
     changed = after_lines[fence : fence + size]
-    assert changed == [line + ending for line in new.split("\n")[:-1]]
+    assert changed == [
+        line + endings[min(index, len(endings) - 1)]
+        for index, line in enumerate(new.split("\n")[:-1])
+    ]
 
 
 @given(seeds_with_a_block(), st.text(min_size=1, max_size=3))

@@ -11,7 +11,8 @@ Pure and pytest-free. The convention (docs/seed-format.md, "Documented examples"
   compared;
 - values are compared only at **fixed** paths, named in a comment above the block:
   ``<!-- seeds-fixed: $.success $.data.job.status -->`` (``[*]`` stands for any list
-  index; a path naming an object or a list fixes every value inside it).
+  index; a path naming an object or a list fixes every value inside it: a fixed list is
+  compared item by item, in order, and its length too).
 
 Each difference is a :class:`Drift` at a JSONPath: ``added`` (in the answer, not in the
 example), ``missing`` (documented, not answered), ``type`` (another JSON type) or ``value``
@@ -21,6 +22,7 @@ example), ``missing`` (documented, not answered), ``type`` (another JSON type) o
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from typing import Any
 
 from pytest_seeds.contract import mismatch
 
-KINDS = ("added", "missing", "type", "value")
+KINDS = ("added", "missing", "type", "value", "deep")
 _PLACEHOLDER = re.compile(r"<[^<>\r\n]+>")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\*|\d+)\]|\[(['\"])((?:\\.|(?!\3).)*)\3\]")
@@ -39,6 +41,7 @@ _VOLATILE_TEXT = re.compile(
     r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"  # a UUID
 )
 MIN_KNOWN_CHARS = 4  # a value the run used counts as volatile from this length on
+MAX_DEPTH = 100  # levels of nesting compared; deeper parts are a "deep" note, not compared
 
 Key = str | int  # a step of a path: an object key or a list index
 Path = tuple[Key, ...]
@@ -64,6 +67,8 @@ class Drift:
             return (
                 f"{self.path}: type changed: documented {self.documented}, answered {self.answered}"
             )
+        if self.kind == "deep":
+            return f"{self.path}: too deep to compare (more than {MAX_DEPTH} levels)"
         return f"{self.path}: value changed: documented {self.documented}, answered {self.answered}"
 
 
@@ -78,8 +83,13 @@ def json_type(value: Any) -> str:
     return "number" if kind == "integer" else kind
 
 
+def printable(text: str) -> str:
+    """``text`` with what UTF-8 cannot encode (lone surrogates) as its ``\\udcXX`` escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def show_path(path: Path) -> str:
-    """``("data", "items", 0, "id")`` -> ``$.data.items[0].id``."""
+    """``("data", "items", 0, "id")`` -> ``$.data.items[0].id`` (always encodable)."""
     parts = ["$"]
     for key in path:
         if isinstance(key, int):
@@ -88,7 +98,7 @@ def show_path(path: Path) -> str:
             parts.append(f".{key}")
         else:
             parts.append("[" + json.dumps(key, ensure_ascii=False) + "]")
-    return "".join(parts)
+    return printable("".join(parts))
 
 
 def parse_path(text: str) -> Pattern:
@@ -149,17 +159,28 @@ def _compare(
     wanted, got = json_type(documented), json_type(answered)
     if wanted != got:
         found.append(Drift(show_path(path), "type", wanted, got))
+    elif isinstance(documented, dict | list) and len(path) >= MAX_DEPTH:
+        found.append(Drift(show_path(path), "deep"))
     elif isinstance(documented, dict):
+        stand_ins = [documented[key] for key in documented if is_placeholder(key)]
         for key in documented:
-            if key not in answered:
+            if key not in answered and not is_placeholder(key):
                 found.append(
                     Drift(show_path((*path, key)), "missing", documented=_type(documented[key]))
                 )
         for key, value in answered.items():
-            if key not in documented:
-                found.append(Drift(show_path((*path, key)), "added", answered=json_type(value)))
-            else:
+            if key in documented:
                 _compare(documented[key], value, (*path, key), fixed, found)
+            elif stand_ins:  # a key such as "<id>" stands for any key
+                found += closest(stand_ins, value, (*path, key), fixed)[1]
+            else:
+                found.append(Drift(show_path((*path, key)), "added", answered=json_type(value)))
+    elif isinstance(documented, list) and _fixed(path, fixed):  # item by item, in order
+        if len(documented) != len(answered):
+            found.append(Drift(show_path(path), "value", _excerpt(documented), _excerpt(answered)))
+        else:
+            for index, (want, got) in enumerate(zip(documented, answered, strict=True)):
+                _compare(want, got, (*path, index), fixed, found)
     elif isinstance(documented, list):
         for index, item in enumerate(answered):
             found += closest(documented, item, (*path, index), fixed)[1]
@@ -188,7 +209,7 @@ def closest(
 
 
 def _excerpt(value: Any, limit: int = 60) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = printable(json.dumps(value, ensure_ascii=False))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -203,22 +224,27 @@ class Concealer:
     secret_name: Callable[[str], bool] = lambda name: False
     holds_secret: Callable[[str], bool] = lambda text: False
 
-    def value(self, value: Any, key: Key | None) -> Any:
-        """A value taken from the answer, made fit for the documentation."""
+    def value(self, value: Any, key: Key | None, depth: int = 0) -> Any:
+        """A value taken from the answer (``depth`` levels down), made fit for the
+        documentation; a part too deep to write is a placeholder."""
         name = key if isinstance(key, str) else None
-        if value is None or isinstance(value, bool):
-            return value
         if name is not None and self.secret_name(name):  # the whole value, whatever its type
             return placeholder(name, "secret")
+        if isinstance(value, bool) or (value is None and not (name and _ID_NAME.search(name))):
+            return value
+        if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+            return placeholder(name, "value")
         if isinstance(value, dict):
-            return {self.key(k): self.value(v, k) for k, v in value.items()}
+            return {self.key(k): self.value(v, k, depth + 1) for k, v in value.items()}
         if isinstance(value, list):
-            return _shapes([], value, lambda item: self.value(item, key))
+            return _shapes([], value, lambda item: self.value(item, key, depth + 1))
         text = value if isinstance(value, str) else json.dumps(value)
         if self.holds_secret(text):
             return placeholder(name, "secret")
         if (
-            text in self.known
+            value is None
+            or (isinstance(value, float) and not math.isfinite(value))  # not JSON: NaN, 1e400
+            or text in self.known
             or (isinstance(value, str) and _VOLATILE_TEXT.fullmatch(value.strip()))
             or (name is not None and _ID_NAME.search(name))
         ):
@@ -226,8 +252,13 @@ class Concealer:
         return value
 
     def key(self, key: str) -> str:
-        """A key of the answer; one that holds a secret is written as ``<secret>``."""
-        return "<secret>" if self.holds_secret(key) else key
+        """A key of the answer: one that holds a secret is written as ``<secret>``, a volatile
+        one (a UUID, a time, a value the run used) as ``<key>``; both stand for any key."""
+        if self.holds_secret(key):
+            return "<secret>"
+        if key in self.known or _VOLATILE_TEXT.fullmatch(key.strip()):
+            return "<key>"
+        return key
 
     def scrub(self, value: Any) -> Any:
         """A whole example with every key and value that holds a known secret as ``<secret>``
@@ -272,12 +303,38 @@ def _shapes(
     conceal: Callable[[Any], Any],
     fixed: Collection[Pattern] = (),
 ) -> list[Any]:
-    """``kept``, and each answered item shaped like none of the items before it."""
+    """``kept``, and each answered item shaped like none of the items before it (compared
+    with the kept items; answered items of one shape are told by their :func:`shape`)."""
     result = list(kept)
+    seen: set[str] = set()
     for item in answered:
-        if not result or all(compare(other, item, fixed) for other in result):
+        signature = shape(item)
+        if signature in seen:
+            continue
+        seen.add(signature)
+        if all(_differs(other, item, fixed) for other in kept):
             result.append(conceal(item))
     return result
+
+
+def _differs(documented: Any, answered: Any, fixed: Collection[Pattern]) -> bool:
+    """Whether an answered item is shaped unlike a documented one (below what can be
+    compared, alike)."""
+    return any(found.kind != "deep" for found in compare(documented, answered, fixed))
+
+
+def shape(value: Any, depth: int = 0) -> str:
+    """The shape of a value as text: its JSON types and keys, its list items' shapes as a
+    set (what is deeper than :data:`MAX_DEPTH` is left out)."""
+    if depth >= MAX_DEPTH or not isinstance(value, dict | list):
+        return json_type(value)
+    if isinstance(value, list):
+        return "[" + ",".join(sorted({shape(item, depth + 1) for item in value})) + "]"
+    return (
+        "{"
+        + ",".join(f"{json.dumps(k)}:{shape(v, depth + 1)}" for k, v in sorted(value.items()))
+        + "}"
+    )
 
 
 def updated(
@@ -296,20 +353,28 @@ def updated(
     holds one item of each shape); a fixed value that changed takes the answer's.
     """
     key = path[-1] if path else None
-    if is_placeholder(documented):
+    if is_placeholder(documented) or len(path) >= MAX_DEPTH:
         return documented
     if json_type(documented) != json_type(answered):
-        return conceal.value(answered, key)
+        return conceal.value(answered, key, len(path))
     if isinstance(documented, dict):
         result = {
-            k: updated(v, answered[k], conceal, fixed, (*path, k))
+            k: updated(v, answered[k], conceal, fixed, (*path, k)) if k in answered else v
             for k, v in documented.items()
-            if k in answered
+            if k in answered or is_placeholder(k)
         }
+        stands_in = any(is_placeholder(k) for k in documented)
         for k, v in answered.items():
-            if k not in documented:
-                result[conceal.key(k)] = conceal.value(v, k)
+            if k not in documented and not stands_in:
+                result[conceal.key(k)] = conceal.value(v, k, len(path) + 1)
         return result
+    if isinstance(documented, list) and _fixed(path, fixed):  # item by item, in order
+        if len(documented) != len(answered):  # every item, not one of each shape
+            return [conceal.value(item, key, len(path) + 1) for item in answered]
+        return [
+            updated(want, got, conceal, fixed, (*path, index))
+            for index, (want, got) in enumerate(zip(documented, answered, strict=True))
+        ]
     if isinstance(documented, list):
         if not documented:  # it says nothing of its items: it stays empty
             return documented
@@ -320,7 +385,7 @@ def updated(
             updated(item, first[index], conceal, fixed, (*path, index)) if index in first else item
             for index, item in enumerate(documented)
         ]
-        return _shapes(kept, answered, lambda item: conceal.value(item, key), fixed)
+        return _shapes(kept, answered, lambda item: conceal.value(item, key, len(path) + 1), fixed)
     if _fixed(path, fixed) and documented != answered:
-        return conceal.value(answered, key)
+        return conceal.value(answered, key, len(path))
     return documented

@@ -6,7 +6,9 @@ the seed's own endpoint (its method, and its path: ``{name}`` in the endpoint an
 ``{{template}}`` in the step match any segment) and gets a JSON answer whose status has a
 documented example is compared with it (:mod:`pytest_seeds.contract.drift`); with several
 examples of that status, with the closest. Differences are notes (``warn``) or fail the
-step (``strict``; never while examples are being updated). Each drift found keeps the
+step (``strict``; not while examples are being written: a dry run writes nothing, so strict
+still fails). While updating, differences are no notes: the update tells of them. Parts
+too deep to compare are notes, never failures. When updating, each drift found keeps the
 example the answer would make (:func:`~pytest_seeds.contract.drift.updated`).
 """
 
@@ -62,7 +64,7 @@ class DriftFound:
     status: int
     example: DocumentedExample
     drifts: list[Drift]
-    value: Any  # the example updated from the answer
+    value: Any  # the example updated from the answer (None: not updating, or too deep)
 
 
 def read_examples(document: Document, default: tuple[int, ...]) -> list[DocumentedExample]:
@@ -120,13 +122,17 @@ class DriftObserver:
         mode: str,
         conceal: Callable[[SeedRun], Concealer],
         updating: bool = False,
+        writing: bool = False,
     ) -> None:
         self.document = document
-        self.updating = updating
-        self.strict = mode == "strict" and not updating
-        self.warn = mode != "off" or updating
+        self.updating = updating  # the updated examples are made (to write, or to show)
+        self.strict = mode == "strict" and not writing
+        self.warn = mode != "off" and not updating
         self.conceal = conceal
         self.found: list[DriftFound] = []
+        # while updating: each example's line -> the steps compared with it, and the
+        # example each answer makes (the example itself for an answer that matches it)
+        self.made: dict[int, list[tuple[str, Any]]] = {}
         self._examples: list[DocumentedExample] | None = None
 
     def examples(self, run: SeedRun) -> list[DocumentedExample]:
@@ -155,12 +161,24 @@ class DriftObserver:
         except ValueError:
             return
         compared = [(compare(e.value, body, e.fixed), e) for e in documented]
-        drifts, example = min(compared, key=lambda pair: len(pair[0]))
+        found, example = min(compared, key=lambda pair: len(pair[0]))
         for problem in example.problems:
             record.notes.append(f"{NOTE_PREFIX}seeds-fixed above line {example.line}: {problem}")
+        drifts = [drift for drift in found if drift.kind != "deep"]
+        if self.warn or self.strict:
+            record.notes += [
+                f"{NOTE_PREFIX}line {example.line}: {deep}" for deep in found if deep.kind == "deep"
+            ]
+        value = None
+        if self.updating and len(drifts) == len(found):
+            value = (
+                updated(example.value, body, self.conceal(run), example.fixed)
+                if drifts
+                else example.value
+            )
+            self.made.setdefault(example.line, []).append((step.id, value))
         if not drifts:
             return
-        value = updated(example.value, body, self.conceal(run), example.fixed)
         self.found.append(DriftFound(step, status, example, drifts, value))
         text = note(status, example.line, drifts)
         if self.strict:

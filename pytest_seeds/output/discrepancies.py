@@ -4,14 +4,19 @@ differs from its seed's documented example or from its Swagger schema.
 Each seed's test report carries a small JSON-ready mapping (:func:`seed_entry`), so the
 report is made the same way in one process and on the xdist controller; grouped by domain,
 then by endpoint, each difference with the seed's ``file:line`` (the example's, or the
-step's). Everything in it is masked where it is made.
+step's). Everything in it is masked where it is made, and Markdown-safe where it is
+written: what comes from a seed or an answer is a code span fenced by more backticks than
+it holds, or text whose Markdown and HTML characters are escaped; characters that are not
+printable (newlines, lone surrogates) are written as their ``\\n`` / ``\\uXXXX`` escapes.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from pytest_seeds.contract.drift import printable
 from pytest_seeds.contract.driftcheck import DriftFound
 from pytest_seeds.contract.observer import NOTE_PREFIX
 from pytest_seeds.output.summary import NO_DOMAIN
@@ -20,6 +25,9 @@ from pytest_seeds.secrets.redact import Redactor
 
 TITLE = "# Documentation discrepancies"
 _RESPONSE = NOTE_PREFIX + "response"
+_TICKS = re.compile(r"`+")
+_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:\"'=^$?;@%,/])")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def seed_entry(
@@ -42,7 +50,11 @@ def seed_entry(
         for item in found
     ]
     contract = [
-        {"step": record.step.id, "step_line": record.step.line, "text": redactor.text(text)}
+        {
+            "step": record.step.id,
+            "step_line": record.step.line,
+            "text": printable(redactor.text(text)),
+        }
         for record in records
         for text in contract_texts(record)
     ]
@@ -88,19 +100,44 @@ def markdown(entries: Iterable[Mapping[str, Any]], seeds_run: int) -> str:
     for row in rows:
         if row["domain"] != domain:
             domain, endpoint = row["domain"], None
-            lines += ["", f"## {domain}"]
+            lines += ["", f"## {_text(domain)}"]
         if row["endpoint"] != endpoint:
             endpoint = row["endpoint"]
-            lines += ["", f"### `{endpoint}`", ""]
+            lines += ["", f"### {_code(endpoint)}", ""]
         seed = row["seed"]
         for item in row["drift"]:
+            example, step = _code(f"{seed}:{item['line']}"), _code(f"{seed}:{item['step_line']}")
             lines.append(
-                f"- `{seed}:{item['line']}`: the documented example differs from the "
-                f"{item['status']} answer of step `{item['step']}` (`{seed}:{item['step_line']}`)"
+                f"- {example}: the documented example differs from the {int(item['status'])} "
+                f"answer of step {_code(item['step'])} ({step})"
             )
-            lines += [f"  - `{text}`" for text in item["differences"]]
+            lines += [f"  - {_code(text)}" for text in item["differences"]]
         for item in row["contract"]:
             first, *rest = item["text"].removeprefix(NOTE_PREFIX).split("\n")
-            lines.append(f"- `{seed}:{item['step_line']}`: step `{item['step']}`: Swagger: {first}")
-            lines += [f"  - `{text.strip()}`" for text in rest if text.strip()]
+            step = _code(f"{seed}:{item['step_line']}")
+            lines.append(f"- {step}: step {_code(item['step'])}: Swagger: {_text(first)}")
+            lines += [f"  - {_code(text.strip())}" for text in rest if text.strip()]
     return "\n".join(lines) + "\n"
+
+
+def _visible(text: object) -> str:
+    """Text on one line: each character that is not printable as its escape (``\\n``)."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in str(text)
+    )
+
+
+def _code(text: object) -> str:
+    """A code span of any text: fenced by one backtick more than its longest run."""
+    shown = _visible(text)
+    fence = "`" * (1 + max((len(run) for run in _TICKS.findall(shown)), default=0))
+    if not shown.strip(" ") or shown[0] == "`" or shown[-1] == "`" or shown[0] == shown[-1] == " ":
+        shown = f" {shown} "
+    return f"{fence}{shown}{fence}"
+
+
+def _text(text: object) -> str:
+    """Text with every Markdown character escaped and HTML's as entities."""
+    shown = _PUNCTUATION.sub(r"\\\1", _visible(text))
+    return "".join(_ENTITIES.get(char, char) for char in shown)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pytest_seeds.contract.drift import printable
 from pytest_seeds.output import atomic
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
@@ -37,6 +39,8 @@ def block_text(old: str, value: Any) -> str:
     """The JSON of ``value`` written as the old block's JSON was: every part whose value did
     not change is its old text; other objects and lists are on one line where the old ones
     were, else one item a line, with the block's left margin and indent step (2 without one).
+    Text UTF-8 cannot encode (lone surrogates of an answer) is written as its ``\\uXXXX``
+    escape, which JSON reads back as the same text.
     """
     lines = [line for line in old.split("\n") if line.strip()]
     margins = [len(line) - len(line.lstrip(" ")) for line in lines]
@@ -44,7 +48,7 @@ def block_text(old: str, value: Any) -> str:
     steps = sorted({margin - base for margin in margins} - {0})
     try:
         node = _parse(old, _skip(old, 0))[0]
-    except (ValueError, IndexError):  # not JSON after all: written anew
+    except (ValueError, IndexError, RecursionError):  # not JSON after all, too deep: anew
         node = None
     layout = _Layout(old, " " * (steps[0] if steps else 2), len(lines) <= 1)
     return " " * base + layout.render(value, node, " " * base) + "\n"
@@ -103,7 +107,7 @@ class _Layout:
         if node is not None and _same(value, node.value):
             return self.text[node.start : node.end]
         if not isinstance(value, dict | list) or not value:
-            return json.dumps(value, ensure_ascii=False)
+            return _json(value)
         inline = self.inline or (node is not None and "\n" not in self.text[node.start : node.end])
         items = value.items() if isinstance(value, dict) else enumerate(value)
         inner = margin if inline else margin + self.step
@@ -113,13 +117,18 @@ class _Layout:
                 node.parts.get(key) if node is not None and _same_kind(node.value, value) else None
             )
             flat = inline and old is None
-            text = json.dumps(item, ensure_ascii=False) if flat else self.render(item, old, inner)
-            name = json.dumps(key, ensure_ascii=False) + ": " if isinstance(value, dict) else ""
+            text = _json(item) if flat else self.render(item, old, inner)
+            name = _json(key) + ": " if isinstance(value, dict) else ""
             parts.append(name + text)
         opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
         if inline:
             return opening + ", ".join(parts) + closing
         return f"{opening}\n{inner}" + f",\n{inner}".join(parts) + f"\n{margin}{closing}"
+
+
+def _json(value: Any) -> str:
+    """A value as JSON text, its characters as they are but those UTF-8 cannot encode."""
+    return printable(json.dumps(value, ensure_ascii=False))
 
 
 def _same(one: Any, other: Any) -> bool:
@@ -134,7 +143,8 @@ def _same_kind(one: Any, other: Any) -> bool:
 
 
 def rewrite(text: str, updates: Iterable[BlockUpdate]) -> tuple[str, list[int]]:
-    """``text`` with the blocks' lines replaced, and the lines of the stale blocks."""
+    """``text`` with the blocks' lines replaced (each new line ends as the old line at its
+    place did, or the last one), and the lines of the stale blocks."""
     lines = _LINE.findall(text)
     stale: list[int] = []
     for update in sorted(updates, key=lambda u: u.line, reverse=True):
@@ -150,10 +160,17 @@ def rewrite(text: str, updates: Iterable[BlockUpdate]) -> tuple[str, list[int]]:
         ):
             stale.append(update.line)
             continue
-        fence_line = lines[start - 1]
-        ending = fence_line[len(fence_line.rstrip("\r\n")) :] or "\n"
-        lines[start : start + count] = [line + ending for line in update.new.split("\n")[:-1]]
+        endings = [_ending(line) for line in body] or [_ending(lines[start - 1])]
+        lines[start : start + count] = [
+            line + endings[min(index, len(endings) - 1)]
+            for index, line in enumerate(update.new.split("\n")[:-1])
+        ]
     return "".join(lines), sorted(stale)
+
+
+def _ending(line: str) -> str:
+    """A line's ending (LF for the last line of a file without one)."""
+    return line[len(line.rstrip("\r\n")) :] or "\n"
 
 
 def read(path: Path) -> str:
@@ -164,6 +181,11 @@ def read(path: Path) -> str:
 def write(path: Path, text: str) -> None:
     """Replace a seed file atomically, keeping its permissions and every byte of ``text``."""
     atomic.write_exact(path, text, KEPT)
+
+
+def writable(path: Path) -> bool:
+    """Whether a seed file may be rewritten: its owner may write it (read-only stays)."""
+    return bool(path.stat().st_mode & stat.S_IWUSR)
 
 
 def diff(name: str, before: str, after: str) -> list[str]:

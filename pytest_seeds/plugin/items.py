@@ -15,7 +15,7 @@ import pytest
 
 from pytest_seeds import settings as seeds_config
 from pytest_seeds.contract.checks import Contract
-from pytest_seeds.contract.drift import Concealer, known_texts
+from pytest_seeds.contract.drift import Concealer, known_texts, printable
 from pytest_seeds.contract.driftcheck import NOTE_PREFIX as DRIFT_PREFIX
 from pytest_seeds.contract.driftcheck import DriftObserver
 from pytest_seeds.contract.observer import NOTE_PREFIX, ContractObserver
@@ -59,7 +59,7 @@ from pytest_seeds.running.runner import (
     StepObserver,
     StepRecord,
 )
-from pytest_seeds.secrets.names import is_secret_name
+from pytest_seeds.secrets.names import is_example_secret_name
 from pytest_seeds.secrets.redact import Redactor
 from pytest_seeds.secrets.watch import SecretWatch
 
@@ -407,14 +407,13 @@ class SeedItem(pytest.Function):
         finally:
             for record in self.run.records[before:]:
                 if record.outcome == "continued":
-                    warnings.warn(
+                    _warn(
                         SeedStepWarning(
                             self.redactor.text(
                                 f"{self.where(record)}: step '{record.step.id}' "
                                 f"failed ({record.problem}); onFail: {record.step.on_fail}, going on"
                             )
-                        ),
-                        stacklevel=1,
+                        )
                     )
             self._contract_warnings(self.run.records[before:])
 
@@ -426,8 +425,8 @@ class SeedItem(pytest.Function):
                 for prefix, kind, name in _NOTE_WARNINGS:
                     if note.startswith(prefix):
                         step = f"{self.where(record)}: step '{record.step.id}'"
-                        text = self.redactor.text(f"{step}: {note}")
-                        warnings.warn(kind(text), stacklevel=1)
+                        text = printable(self.redactor.text(f"{step}: {note}"))
+                        _warn(kind(text))
                         if junit_allows_properties(self.config):
                             self.user_properties.append((name, text))
         told = self.config.stash.setdefault(SWAGGER_TOLD_KEY, set())
@@ -475,11 +474,12 @@ class SeedItem(pytest.Function):
         def conceal(run: SeedRun) -> Concealer:
             return Concealer(
                 known=known_texts(run.context.values()),
-                secret_name=lambda name: is_secret_name(name, settings.secret_names),
+                secret_name=lambda name: is_example_secret_name(name, settings.secret_names),
                 holds_secret=lambda text: self.redactor.text(text) != text,
             )
 
-        return DriftObserver(document, settings.drift, conceal, settings.updates_examples)
+        writing = settings.update_examples and not settings.update_examples_dry_run
+        return DriftObserver(document, settings.drift, conceal, settings.updates_examples, writing)
 
     def failed_record(self, error: BaseException) -> StepRecord | None:
         """The step a failure tells of: the one that failed, or one a timeout cut off."""
@@ -494,7 +494,8 @@ class SeedItem(pytest.Function):
         assert self.run is not None
         style = self.config.getoption("tbstyle", "auto")
         where = self.location[0]
-        return failure_report(self.seed, self.run, record, self.redactor, where, style)
+        report = failure_report(self.seed, self.run, record, self.redactor, where, style)
+        return printable(report)  # an answer's lone surrogates as escapes
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         error = excinfo.value
@@ -518,11 +519,23 @@ class SeedItem(pytest.Function):
             f"  seed: {self.where(record)}",
             f"  (the full report could not be built: {type(problem).__name__}: {problem})",
         ]
-        text = "\n".join(lines)
+        text = printable("\n".join(lines))
         try:
             return self.redactor.text(text)
         except Exception:
             return text
+
+
+def _warn(warning: Warning) -> None:
+    """Warn; a warning the warning filters turn into an error fails the seed with its text."""
+    try:
+        warnings.warn(warning, stacklevel=2)
+    except Warning as error:
+        pytest.fail(
+            f"{error}\n  (a {type(error).__name__} made an error by the warning filters, "
+            "e.g. filterwarnings = error)",
+            pytrace=False,
+        )
 
 
 def _write_har(recorder: HarRecorder, path: Path) -> None:

@@ -132,7 +132,7 @@ def load_document(path: Path) -> Document | None:
 def read_document(path: Path, text: str) -> Document | None:
     """Read a Markdown text; None when it is not a seed. Raises :class:`SeedError` when it
     looks like a seed but is not one (see the module's documentation)."""
-    text = _normalized(text)
+    text = normalized(text)
     first, _, rest = text.partition("\n")
     if _OPENING.fullmatch(first):
         return _with_front_matter(path, text, rest)
@@ -150,7 +150,8 @@ def read_document(path: Path, text: str) -> Document | None:
     return None
 
 
-def _normalized(text: str) -> str:
+def normalized(text: str) -> str:
+    """A file's text as documents hold it: no leading BOM, every line ending a LF."""
     return text.lstrip(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -233,7 +234,7 @@ def near_miss(path: Path) -> SeedError | None:
     on the first line (blank lines or a comment stand above it). Told, never raised."""
     try:
         with path.open("rb") as handle:
-            text = _normalized(handle.read(65536).decode("utf-8", "replace"))
+            text = normalized(handle.read(65536).decode("utf-8", "replace"))
     except OSError:
         return None
     lines = text.split("\n")

@@ -6,6 +6,9 @@ found in any text: a name is secret when the ``--seeds-config`` file lists it un
 ``secrets:``, when it ends in ``token``, ``secret``, ``password``, ``passwd`` or ``api_key``
 (``access_token``, ``X-CSRF-Token``, ``client_secret``, ``Api-Key``...), or when it is a
 credential header (``Authorization``, ``Proxy-Authorization``, ``Cookie``, ``Set-Cookie``).
+What is written into documented examples is judged more widely
+(:func:`is_example_secret_name`): also ``private_key``, ``secret_key``,
+``SecretAccessKey``, ``jwt``, ``passphrase``, ``pwd``, ``pass``, ``credentials``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,11 @@ from collections.abc import Iterable
 SUFFIXES = r"token|secret|password|passwd|api[_-]?key"
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 _SUFFIX = re.compile(f"(?:{SUFFIXES})$", re.IGNORECASE)
+_EXAMPLE_SUFFIX = re.compile(
+    r"(?:private[_-]?key|secret[_-]?(?:access[_-]?)?key|passphrase|credentials?"
+    r"|(?:^|[_.-])(?:jwt|pwd|pass))$",
+    re.IGNORECASE,
+)
 # schemes whose word is kept in front of masked credentials: "Bearer ***"
 AUTH_SCHEMES = frozenset(
     {"basic", "bearer", "token", "admin", "digest", "negotiate", "ntlm", "oauth", "apikey", "dpop"}
@@ -37,6 +45,12 @@ def is_secret_name(name: str, declared: Iterable[str] = ()) -> bool:
         or _SUFFIX.search(lowered) is not None
         or lowered in (item.lower() for item in declared)
     )
+
+
+def is_example_secret_name(name: str, declared: Iterable[str] = ()) -> bool:
+    """Whether a value under this name is kept out of a documented example: a secret name,
+    or one of the common names of keys and credentials (``private_key``, ``jwt``...)."""
+    return is_secret_name(name, declared) or _EXAMPLE_SUFFIX.search(str(name)) is not None
 
 
 def secret_spans(name: str, value: str) -> list[Span]:
