@@ -434,7 +434,7 @@ class SeedItem(pytest.Function):
             if problem not in told:
                 told.add(problem)
                 text = f"{problem.path}: {problem.message}"
-                warnings.warn(SeedSwaggerWarning(text), stacklevel=1)
+                _warn(SeedSwaggerWarning(text))
 
     def where(self, record: StepRecord) -> str:
         """``file:line`` of a step, its file as the node ids show it (relative to the rootdir)."""
@@ -543,7 +543,7 @@ def _write_har(recorder: HarRecorder, path: Path) -> None:
     try:
         recorder.write(path)
     except (OSError, ValueError) as error:  # UnicodeError is a ValueError
-        warnings.warn(SeedOutputWarning(output_failure("the HAR file", path, error)), stacklevel=1)
+        _warn(SeedOutputWarning(output_failure("the HAR file", path, error)))
 
 
 def _guard(function: Callable[[], object]) -> Callable[[], None]:
