@@ -581,7 +581,8 @@ def test_a_stopped_run_writes_the_ledger_of_what_ran_marked_partial_and_skips_th
     assert "FAIL --seeds-coverage-min" not in result.stdout.str()
     ledger = ledger_of(ledger_path)
     assert ledger["interrupted"] is True
-    assert ledger["totals"]["covered"] < 5
+    if "-n" not in stop:  # under xdist the other worker may finish its seeds before the stop
+        assert ledger["totals"]["covered"] < 5
     assert "(interrupted run" in (project / "out" / "c.md").read_text().splitlines()[2]
     assert merge_ledgers([ledger, build_ledger([], [], "run")])["interrupted"] is True
 
