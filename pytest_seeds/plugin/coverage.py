@@ -47,8 +47,8 @@ def report_data(item: pytest.Item, when: str) -> dict[str, Any] | None:
     Lint: every step with each status it expects, on the call report; a seed without a
     readable step names its front-matter endpoint.
     """
-    if not wanted(get_settings(item.config)):
-        return None
+    if not isinstance(item, SeedItem | SeedLintItem) or not wanted(get_settings(item.config)):
+        return None  # another project's test, or a run without a ledger
     index = swagger_index(item.config)
     if isinstance(item, SeedItem) and when != "call":
         seed = item.head  # its steps may not be typed (a broken step block)
