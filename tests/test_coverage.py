@@ -202,6 +202,18 @@ def test_minimum_gate_fails_the_run_and_says_by_how_much(
     assert run(pytester, api, "--seeds-coverage-min=80").ret == pytest.ExitCode.OK
 
 
+@pytest.mark.parametrize("shards", [["--seeds-shards=2"], ["--splits=2", "--group=1"]])
+def test_a_shard_does_not_judge_the_gates_on_its_part(
+    pytester: pytest.Pytester, project: Path, api: HTTPServer, shards: list[str]
+) -> None:
+    """The merge judges them on the whole (``pytest-seeds merge --coverage-min``)."""
+    result = run(pytester, api, "--seeds-coverage-min=90", "--seeds-coverage=c.json", *shards)
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    assert "FAIL --seeds-coverage-min" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["coverage gates not applied in a shard*pytest-seeds merge"])
+    assert ledger_of(project / "c.json")["totals"]["operations"] == 5
+
+
 def test_baseline_gate_names_the_operations_that_lost_their_seed(
     pytester: pytest.Pytester, project: Path, api: HTTPServer
 ) -> None:
