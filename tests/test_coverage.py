@@ -813,3 +813,24 @@ def test_a_step_whose_path_is_a_template_counts_by_the_url_it_sent(
     by_operation = seeds_by_operation(ledger)
     assert by_operation["DELETE /v1/things/{id}"] == [("seeds/follow.md", "test", 200, "passed")]
     assert not [u for u in ledger["unmatched"] if u["seed"] == "seeds/follow.md"]
+
+
+def test_a_step_sent_to_another_host_covers_no_operation(
+    pytester: pytest.Pytester, project: Path, api: HTTPServer
+) -> None:
+    """The same path on another host is another API: the step is unmatched, whatever the
+    documented paths say (``localhost`` is another host name than the API's 127.0.0.1)."""
+    elsewhere = f"http://localhost:{api.port}/v1/things/7"
+    (project / "seeds" / "elsewhere.md").write_text(
+        seed_doc(
+            "DELETE /v1/things/{id}",
+            f"- id: other\n  method: GET\n  path: {elsewhere}\n",
+            front=SWAGGER,
+        )
+    )
+    result = run(pytester, api, "--seeds-coverage=c.json")
+    result.assert_outcomes(passed=3, skipped=1)
+    ledger = ledger_of(project / "c.json")
+    covered = seeds_by_operation(ledger)["GET /v1/things/{id}"]
+    assert [entry[0] for entry in covered] == ["seeds/thing_skip.md"]  # not elsewhere.md
+    assert {"seed": "seeds/elsewhere.md", "method": "GET", "path": elsewhere} in ledger["unmatched"]

@@ -20,7 +20,7 @@ import json
 import math
 import os
 import stat
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -28,6 +28,7 @@ from typing import Any, TypeGuard
 from pytest_seeds.contract.checks import status_key
 from pytest_seeds.contract.swagger import Operation, SpecFile, SwaggerIndex, split_endpoint
 from pytest_seeds.model import Phase, Step
+from pytest_seeds.running.routing import host
 
 FORMAT = "pytest-seeds coverage 1"
 MODES = ("run", "lint")
@@ -117,6 +118,7 @@ def seed_hits(
     swagger: str | None,
     endpoint: str,
     steps: Iterable[tuple[Step, int | None, str | None]],
+    hosts: Collection[str] = (),
 ) -> dict[str, list[dict[str, Any]]]:
     """The operations one seed's steps reached (``operations``) and the steps no documented
     operation matches (``unmatched``); plain JSON, for a test report.
@@ -124,12 +126,16 @@ def seed_hits(
     ``steps``: each step with the status answered (a run) or expected (lint), and the URL
     sent (a run; None in lint). A step is looked up by its path template in the seed's own
     ``swagger`` file first, then in every spec under the root; a template no operation
-    matches (``{{next}}``, ``{{base}}/v1/x``) is looked up by the URL that was sent.
+    matches (``{{next}}``, ``{{base}}/v1/x``) is looked up by the URL that was sent. With
+    ``hosts`` (the API's), a step sent to another host matches no operation.
     """
     target = _endpoint_operation(index, swagger, endpoint)
     hits: list[dict[str, Any]] = []
     unmatched: list[dict[str, Any]] = []
     for step, status, sent in steps:
+        if hosts and sent and host(sent) not in hosts:
+            unmatched.append({"method": step.method, "path": step.path})
+            continue
         op = index.find_anywhere(step.method, step.path, swagger)
         if op is None and sent:
             op = index.find_anywhere(step.method, sent, swagger)

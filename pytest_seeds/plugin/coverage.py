@@ -25,6 +25,8 @@ from pytest_seeds.plugin.items import SeedItem, SeedLintItem
 from pytest_seeds.plugin.shards import shard_count
 from pytest_seeds.plugin.state import get_settings, swagger_index, write_output
 from pytest_seeds.reading.document import Document
+from pytest_seeds.running.routing import api_hosts
+from pytest_seeds.running.runner import Environment
 
 PLUGIN_NAME = "seeds-coverage"
 
@@ -58,10 +60,12 @@ def report_data(item: pytest.Item, when: str) -> dict[str, Any] | None:
             for r in records
             if r.status is not None
         ]
+        environment = item.funcargs.get("seeds_environment")
+        hosts = api_hosts(environment.target) if isinstance(environment, Environment) else ()
         if not answered:
             hits = coverage.endpoint_hits(index, seed.swagger, seed.endpoint)
         else:
-            hits = coverage.seed_hits(index, seed.swagger, seed.endpoint, answered)
+            hits = coverage.seed_hits(index, seed.swagger, seed.endpoint, answered, hosts)
     elif isinstance(item, SeedLintItem) and when == "call" and isinstance(item.target, Document):
         front = item.target.front
         swagger = front["swagger"] if isinstance(front.get("swagger"), str) else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from pytest_seeds.model import Step
 from pytest_seeds.settings import DEFAULT_ROUTES, Route
@@ -25,6 +26,20 @@ class Target:
     partners_url: str | None = None
     routes: tuple[Route, ...] = DEFAULT_ROUTES
     urls: Mapping[str, str] = field(default_factory=dict)
+
+
+def host(url: str) -> str:
+    """The ``host:port`` of a URL, lower-cased; "" for a path or a URL that does not parse."""
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return ""
+
+
+def api_hosts(target: Target) -> frozenset[str]:
+    """The hosts of the API under test: those of its base, fallback, partners and named URLs."""
+    urls = [target.base_url, target.fallback_url, target.partners_url, *target.urls.values()]
+    return frozenset(host(url) for url in urls if isinstance(url, str) and host(url))
 
 
 class MissingBaseURL(Exception):
