@@ -159,3 +159,24 @@ def test_a_warning_the_user_made_an_error_is_told_as_itself(
     result.assert_outcomes(errors=1)
     assert "SeedStepWarning" in text and "onFail: continue, going on" in text
     assert "a bug in pytest-seeds" not in text and "INTERNALERROR" not in text
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_merge_input_that_is_not_a_regular_file_is_one_line_not_a_hang(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    from pytest_seeds import cli
+
+    path = tmp_path / "summary.json"
+    if kind == "fifo":
+        os.mkfifo(path)  # opening it for reading would wait for a writer
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path = Path("/dev/zero")  # never ends
+    assert cli.main(["merge", str(path), "--summary-json", str(tmp_path / "out.json")]) == 2
+    err = capsys.readouterr().err
+    said = "Is a directory" if kind == "folder" else "not a regular file"
+    assert err == f"pytest-seeds merge: {path}: cannot read it: {said}\n", err
+    assert not (tmp_path / "out.json").exists()

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import stat
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any, TypeGuard
 from pytest_seeds.contract.checks import status_key
 from pytest_seeds.contract.swagger import Operation, SpecFile, SwaggerIndex, split_endpoint
 from pytest_seeds.model import Phase, Step
+from pytest_seeds.reading.files import NOT_REGULAR, read_limited
 from pytest_seeds.running.routing import host
 
 FORMAT = "pytest-seeds coverage 1"
@@ -402,13 +402,10 @@ def read_ledger(path: Path) -> dict[str, Any]:
     Only a regular file of at most :data:`MAX_LEDGER_BYTES` is read (not a device or a FIFO).
     """
     try:
-        # non-blocking: opening a FIFO must not wait for a writer
-        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as file:
-            info = os.fstat(file.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise ValueError(f"{path} is not a regular file")
-            data = file.read(MAX_LEDGER_BYTES + 1)
+        data = read_limited(path, MAX_LEDGER_BYTES)
     except OSError as error:
+        if error.strerror == NOT_REGULAR:
+            raise ValueError(f"{path} is {NOT_REGULAR}") from None
         raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
     if len(data) > MAX_LEDGER_BYTES:
         raise ValueError(f"{path} is larger than {MAX_LEDGER_BYTES >> 20} MiB: not a ledger")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from pytest_seeds.model import SPEC_METHODS
+from pytest_seeds.reading.files import read_limited
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SPEC_SUFFIXES = (".json", ".yaml", ".yml")
@@ -281,16 +281,16 @@ def read_spec_document(path: Path) -> Any:
     block the run); a document nested deeper than ``MAX_SPEC_DEPTH`` is a problem too.
     """
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return SpecProblem(path, "cannot read Swagger file: not a regular file")
-        if info.st_size > MAX_SPEC_BYTES:
+        data = read_limited(path, MAX_SPEC_BYTES)
+        if len(data) > MAX_SPEC_BYTES:
             size = f"{MAX_SPEC_BYTES // (1024 * 1024)} MiB"
             return SpecProblem(path, f"cannot read Swagger file: larger than {size}")
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         return SpecProblem(path, "Swagger file not found")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        return SpecProblem(path, f"cannot read Swagger file: {exc.strerror or exc}")
+    except UnicodeDecodeError as exc:
         return SpecProblem(path, f"cannot read Swagger file: {exc}")
     kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     try:

@@ -8,14 +8,13 @@ by :mod:`pytest_seeds.contract.coverage`.
 from __future__ import annotations
 
 import html
-import os
 import re
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pytest_seeds.output import atomic
+from pytest_seeds.reading.files import read_limited
 
 TITLE = "# API coverage"  # the table's first line
 INTERRUPTED = "interrupted run: the seeds that ran only"
@@ -29,10 +28,7 @@ def markdown_path(path: Path) -> Path:
 def is_table(path: Path) -> bool:
     """Whether ``path`` is a regular file whose first line is the ledger table's title."""
     try:
-        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-                return False
-            first = file.read(len(TITLE) + 2)
+        first = read_limited(path, len(TITLE) + 1)
     except OSError:
         return False
     return first.splitlines()[:1] == [TITLE.encode()]

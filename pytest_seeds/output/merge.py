@@ -31,6 +31,7 @@ from pytest_seeds.contract import coverage
 from pytest_seeds.output import atomic
 from pytest_seeds.output import coverage as coverage_files
 from pytest_seeds.output import summary as seeds_summary
+from pytest_seeds.reading.files import read_limited
 
 # the outcome a seed counts by when two shards ran it: the worse one (as in one run)
 WORST_FIRST = ("failed", "errors", "xfailed", "skipped", "passed")
@@ -40,6 +41,7 @@ INSTALL_JUNITPARSER = (
 MOST_SHARDS = seeds_config.MOST_SHARDS
 # JUnit XML's result elements and the outcome they stand for
 JUNIT_OUTCOMES = (("Failure", "failed"), ("Error", "errors"), ("Skipped", "skipped"))
+MAX_REPORT_BYTES = 1 << 30  # a shard's report larger than this is not one of ours (nor /dev/zero)
 _ROW_KEYS = ("seed", "endpoint", "domain", "outcome", "missing_tokens", "worker_crashed")
 
 
@@ -361,9 +363,11 @@ JSON_FORMATS: dict[str, tuple[Kind, Callable[[Any], str | None]]] = {
 def read(path: Path) -> tuple[Kind, Any]:
     """The kind of a report file and its document; :class:`InputError` if it is unusable."""
     try:
-        data = path.read_bytes()
+        data = read_limited(path, MAX_REPORT_BYTES)
     except OSError as error:
         raise InputError(f"{path}: cannot read it: {error.strerror or error}") from None
+    if len(data) > MAX_REPORT_BYTES:
+        raise InputError(f"{path}: larger than {MAX_REPORT_BYTES >> 20} MiB: not a report")
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return JUNIT, _read_junit(str(path), data)
     try:
