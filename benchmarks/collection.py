@@ -10,18 +10,13 @@ Usage: ``python benchmarks/collection.py [--n 10000] [--rounds 3] [--source repo
 
 from __future__ import annotations
 
-import argparse
-
 import harness
-from generate import SOURCES, write_seeds
+from generate import write_seeds
 from harness import NAIVE, SEEDS
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=10_000, help="number of seeds (10000)")
-    parser.add_argument("--rounds", type=int, default=3, help="paired rounds (3)")
-    parser.add_argument("--source", choices=SOURCES, default="repo", help="template seeds")
+    parser = harness.options(__doc__, 10_000, source=True)
     args = parser.parse_args()
     with harness.seed_folder() as folder:
         write_seeds(folder / "seeds", args.n, source=args.source)

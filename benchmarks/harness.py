@@ -203,10 +203,18 @@ def machine() -> str:
     )
 
 
-def latency_parser(doc: str | None) -> argparse.ArgumentParser:
-    """The options of a benchmark of N seeds against a server with latency, in paired rounds."""
+def options(
+    doc: str | None, n: int, *, source: bool = False, latency: bool = False
+) -> argparse.ArgumentParser:
+    """A benchmark's options: N seeds in paired rounds; the seeds' source (the repository's or
+    copies of the corpus's), or a server latency."""
     parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
-    parser.add_argument("--n", type=int, default=400, help="number of seeds (400)")
-    parser.add_argument("--rounds", type=int, default=2, help="paired rounds (2)")
-    parser.add_argument("--latency", type=float, default=0.05, help="server latency in s (0.05)")
+    parser.add_argument("--n", type=int, default=n, help=f"number of seeds ({n})")
+    parser.add_argument("--rounds", type=int, default=2 if latency else 3, help="paired rounds")
+    if source:
+        from generate import SOURCES
+
+        parser.add_argument("--source", choices=SOURCES, default="repo", help="template seeds")
+    if latency:
+        parser.add_argument("--latency", type=float, default=0.05, help="server latency in s")
     return parser

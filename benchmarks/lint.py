@@ -14,11 +14,10 @@ Usage: ``python benchmarks/lint.py [--n 1000] [--rounds 3] [--source repo|corpus
 
 from __future__ import annotations
 
-import argparse
 import shutil
 
 import harness
-from generate import CORPUS, REPO_SEEDS, SOURCES, write_seeds
+from generate import CORPUS, REPO_SEEDS, write_seeds
 from harness import NAIVE, SEEDS
 
 from pytest_seeds.sandbox import DEMO_PARAMS
@@ -29,10 +28,7 @@ NAIVE_COLLECT = "naive --collect-only"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1000, help="number of seeds (1000)")
-    parser.add_argument("--rounds", type=int, default=3, help="paired rounds (3)")
-    parser.add_argument("--source", choices=SOURCES, default="repo", help="template seeds")
+    parser = harness.options(__doc__, 1000, source=True)
     args = parser.parse_args()
     with harness.seed_folder() as folder:
         write_seeds(folder / "seeds", args.n, source=args.source)

@@ -87,7 +87,7 @@ def shards_run(
 
 
 def main() -> None:
-    parser = harness.latency_parser(__doc__)
+    parser = harness.options(__doc__, 400, latency=True)
     parser.add_argument("--workers", type=int, default=2, help="xdist workers per shard (2)")
     args = parser.parse_args()
     with harness.seed_folder() as folder, harness.server(args.latency) as url:

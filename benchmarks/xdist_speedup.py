@@ -18,7 +18,7 @@ WORKERS = (0, 2, 4, 8)
 
 
 def main() -> None:
-    parser = harness.latency_parser(__doc__)
+    parser = harness.options(__doc__, 400, latency=True)
     args = parser.parse_args()
     with harness.seed_folder() as folder, harness.server(args.latency) as url:
         write_seeds(folder / "seeds", args.n, kind="get")

@@ -21,12 +21,19 @@ from pathlib import Path
 # The libraries the plugin imports only when a seed needs them, imported once here: pytester's
 # in-process runs drop the modules first imported during a run, and a second copy of
 # requests or jsonpath-ng beside objects made by the first breaks them (CookieJar merges).
-import jsonpath_ng.ext.parser  # noqa: F401
-import jsonschema  # noqa: F401
-import pytest
-import requests  # noqa: F401
-from hypothesis import settings
-from pytest_httpserver import HTTPServer
+try:
+    import jsonpath_ng.ext.parser  # noqa: F401
+    import jsonschema  # noqa: F401
+    import pytest
+    import requests  # noqa: F401
+    from hypothesis import settings
+    from pytest_httpserver import HTTPServer
+except ModuleNotFoundError as missing:  # run outside the environment the README sets up
+    raise ModuleNotFoundError(
+        f"{missing.name} is not installed: the test suite needs the package and its test "
+        "extra, as the README's test command installs them: pip install -e '.[test]'",
+        name=missing.name,
+    ) from None
 
 import pytest_seeds
 from tests.helpers import SECRETS, echo

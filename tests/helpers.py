@@ -134,3 +134,16 @@ def assert_well_typed(step: Step) -> None:
             json.dumps(value, allow_nan=False)
     assert all(isinstance(v, str) for v in step.extract.values())
     assert isinstance(step.sleep_ms, int) and step.sleep_ms >= 0
+
+
+class FakeClock:
+    """A clock for rate limiters: it moves only when a limiter sleeps (or a test says so);
+    one clock can serve every limiter of a test."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 6))
+        self.now += seconds

@@ -19,7 +19,7 @@ from pytest_seeds.http.ratelimit import RateLimiter, worker_share
 from pytest_seeds.http.retries import RetryPolicy, SeedRetry
 from pytest_seeds.http.transport import Client
 from pytest_seeds.http.transport import Request as SeedRequest
-from tests.helpers import run_seeds, runpytest, seed_doc, wire_args
+from tests.helpers import FakeClock, run_seeds, runpytest, seed_doc, wire_args
 from tests.tcp_servers import closed_port, raw_server, silent
 
 NO_BACKOFF = "--seeds-retry-backoff=0"
@@ -234,18 +234,6 @@ def test_backoff_grows_exponentially_with_jitter() -> None:
 
 
 # --- rate limit ---------------------------------------------------------------------------------
-
-
-class FakeClock:
-    """A clock that only moves when the limiter sleeps (or the test says so)."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(round(seconds, 6))
-        self.now += seconds
 
 
 def test_rate_limiter_spaces_requests() -> None:

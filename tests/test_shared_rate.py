@@ -17,7 +17,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from pytest_seeds.http.ratelimit import RateLimiter, SharedRateLimiter
-from tests.helpers import run_seeds, seed_doc, wire_args
+from tests.helpers import FakeClock, run_seeds, seed_doc, wire_args
 
 RATE = 5
 
@@ -55,18 +55,6 @@ def test_no_second_holds_more_than_the_rate_at_the_server(
     result.assert_outcomes(passed=count)
     assert len(arrivals) == count
     assert busiest_second(arrivals) <= RATE + 1, sorted(t - min(arrivals) for t in arrivals)
-
-
-class FakeClock:
-    """One clock for every limiter of a test; it moves only when a limiter sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(round(seconds, 6))
-        self.now += seconds
 
 
 def test_limiters_sharing_a_schedule_file_space_all_their_requests(tmp_path: Path) -> None:
